@@ -1,0 +1,309 @@
+/* buf.c — growable buffer and JSON writer (RFC 8259 string escaping). */
+#include "buf.h"
+
+#include "setu/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void setu_buf_init(setu_buf_t *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void setu_buf_free(setu_buf_t *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+void setu_buf_reset(setu_buf_t *b)
+{
+	b->len = 0;
+	b->overflow = false;
+	b->oom = false;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+static int buf_reserve(setu_buf_t *b, size_t extra)
+{
+	if (b->oom || b->overflow)
+		return b->oom ? SETU_ENOMEM : SETU_ELIMIT;
+	size_t need = b->len + extra + 1;
+	if (need < b->len) {
+		b->overflow = true;
+		return SETU_ELIMIT;
+	}
+	if (b->max != 0 && need > b->max + 1) {
+		b->overflow = true;
+		return SETU_ELIMIT;
+	}
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	char *d = realloc(b->data, cap);
+	if (d == NULL) {
+		b->oom = true;
+		return SETU_ENOMEM;
+	}
+	b->data = d;
+	b->cap = cap;
+	return 0;
+}
+
+int setu_buf_append(setu_buf_t *b, const void *p, size_t n)
+{
+	int rc = buf_reserve(b, n);
+	if (rc != 0)
+		return rc;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int setu_buf_puts(setu_buf_t *b, const char *s)
+{
+	return setu_buf_append(b, s, strlen(s));
+}
+
+int setu_buf_putc(setu_buf_t *b, char c)
+{
+	return setu_buf_append(b, &c, 1);
+}
+
+int setu_buf_printf(setu_buf_t *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[256];
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return SETU_EINVAL;
+	if ((size_t)n < sizeof(tmp))
+		return setu_buf_append(b, tmp, (size_t)n);
+	int rc = buf_reserve(b, (size_t)n);
+	if (rc != 0)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+void setu_json_init(setu_json_t *j, setu_buf_t *b)
+{
+	memset(j, 0, sizeof(*j));
+	j->b = b;
+}
+
+static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	setu_buf_putc(b, '"');
+	size_t i = 0;
+	while (i < n) {
+		size_t run = i;
+		/* copy runs of plain printable ASCII in one append */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' &&
+		       s[run] != '\\')
+			run++;
+		if (run > i) {
+			setu_buf_append(b, s + i, run - i);
+			i = run;
+			continue;
+		}
+		uint8_t c = s[i];
+		if (c >= 0x80) {
+			/* pass through a valid UTF-8 sequence, escape stray bytes */
+			size_t l = (c & 0xE0) == 0xC0   ? 2
+			           : (c & 0xF0) == 0xE0 ? 3
+			           : (c & 0xF8) == 0xF0 ? 4
+			                                : 0;
+			bool valid = l != 0 && i + l <= n;
+			for (size_t k = 1; valid && k < l; k++)
+				if ((s[i + k] & 0xC0) != 0x80)
+					valid = false;
+			if (valid && l == 2 && c < 0xC2)
+				valid = false; /* overlong */
+			if (valid) {
+				setu_buf_append(b, s + i, l);
+				i += l;
+				continue;
+			}
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			setu_buf_append(b, e, 6);
+			i++;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			setu_buf_append(b, "\\\"", 2);
+			break;
+		case '\\':
+			setu_buf_append(b, "\\\\", 2);
+			break;
+		case '\n':
+			setu_buf_append(b, "\\n", 2);
+			break;
+		case '\r':
+			setu_buf_append(b, "\\r", 2);
+			break;
+		case '\t':
+			setu_buf_append(b, "\\t", 2);
+			break;
+		case '\b':
+			setu_buf_append(b, "\\b", 2);
+			break;
+		case '\f':
+			setu_buf_append(b, "\\f", 2);
+			break;
+		default: {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			setu_buf_append(b, e, 6);
+		}
+		}
+		i++;
+	}
+	setu_buf_putc(b, '"');
+}
+
+static void json_key(setu_json_t *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		setu_buf_putc(j->b, ',');
+	j->need_comma[j->depth] = true;
+	if (key != NULL) {
+		json_escape(j->b, (const uint8_t *)key, strlen(key));
+		setu_buf_putc(j->b, ':');
+	}
+}
+
+static void json_push(setu_json_t *j, char open)
+{
+	setu_buf_putc(j->b, open);
+	if (j->depth + 1 < SETU_JSON_MAX_DEPTH) {
+		j->depth++;
+		j->need_comma[j->depth] = false;
+	} else {
+		j->b->overflow = true;
+	}
+}
+
+static void json_pop(setu_json_t *j, char close)
+{
+	setu_buf_putc(j->b, close);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void setu_json_open_object(setu_json_t *j, const char *key)
+{
+	json_key(j, key);
+	json_push(j, '{');
+}
+
+void setu_json_close_object(setu_json_t *j)
+{
+	json_pop(j, '}');
+}
+
+void setu_json_open_array(setu_json_t *j, const char *key)
+{
+	json_key(j, key);
+	json_push(j, '[');
+}
+
+void setu_json_close_array(setu_json_t *j)
+{
+	json_pop(j, ']');
+}
+
+void setu_json_str(setu_json_t *j, const char *key, const char *val)
+{
+	json_key(j, key);
+	json_escape(j->b, (const uint8_t *)val, strlen(val));
+}
+
+void setu_json_strn(setu_json_t *j, const char *key, const uint8_t *val, size_t n)
+{
+	json_key(j, key);
+	json_escape(j->b, val, n);
+}
+
+void setu_json_u64(setu_json_t *j, const char *key, uint64_t val)
+{
+	json_key(j, key);
+	setu_buf_printf(j->b, "%llu", (unsigned long long)val);
+}
+
+void setu_json_i64(setu_json_t *j, const char *key, int64_t val)
+{
+	json_key(j, key);
+	setu_buf_printf(j->b, "%lld", (long long)val);
+}
+
+void setu_json_double(setu_json_t *j, const char *key, double val)
+{
+	json_key(j, key);
+	setu_buf_printf(j->b, "%.6g", val);
+}
+
+void setu_json_bool(setu_json_t *j, const char *key, bool val)
+{
+	json_key(j, key);
+	setu_buf_puts(j->b, val ? "true" : "false");
+}
+
+void setu_json_null(setu_json_t *j, const char *key)
+{
+	json_key(j, key);
+	setu_buf_puts(j->b, "null");
+}
+
+void setu_json_raw(setu_json_t *j, const char *key, const char *json, size_t n)
+{
+	json_key(j, key);
+	setu_buf_append(j->b, json, n);
+}
+
+int setu_base64_append(setu_buf_t *b, const uint8_t *p, size_t n)
+{
+	static const char tbl[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char out[4];
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v =
+		    ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | p[i + 2];
+		out[0] = tbl[(v >> 18) & 63];
+		out[1] = tbl[(v >> 12) & 63];
+		out[2] = tbl[(v >> 6) & 63];
+		out[3] = tbl[v & 63];
+		int rc = setu_buf_append(b, out, 4);
+		if (rc != 0)
+			return rc;
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		out[0] = tbl[(v >> 18) & 63];
+		out[1] = tbl[(v >> 12) & 63];
+		out[2] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+		out[3] = '=';
+		return setu_buf_append(b, out, 4);
+	}
+	return 0;
+}
