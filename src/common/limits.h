@@ -55,4 +55,18 @@
 /* One EVE record. Payload-carrying alerts are base64 of up to 64 KiB plus fields. */
 #define SETU_EVE_RECORD_MAX (1024u * 1024)
 
+/* --- decode (owner: src/sensor/decode) --- */
+
+/* --- flow and stream (owner: src/sensor/flow, src/sensor/stream) --- */
+
+/* --- detect (owner: src/sensor/detect) --- */
+
+/* --- applayer (owner: src/sensor/applayer) --- */
+
+/* --- intel and STIX (owner: src/intel, src/hub/stix) --- */
+
+/* --- hub (owner: src/hub) --- */
+
+/* --- gen (owner: src/gen) --- */
+
 #endif
