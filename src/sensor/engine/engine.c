@@ -1,0 +1,213 @@
+/* engine.c — sensor configuration (Suricata-like setu.yaml keys) and the engine context.
+ */
+#include "engine-int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void setu_sensor_config_default(setu_sensor_config_t *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	setu_decode_config_default(&cfg->decode);
+	setu_flow_config_default(&cfg->flow);
+	setu_stream_config_default(&cfg->stream);
+	setu_eve_opts_default(&cfg->eve);
+	cfg->csum = SETU_CSUM_AUTO;
+	cfg->runmode = SETU_RUNMODE_SINGLE;
+	snprintf(cfg->log_dir, sizeof(cfg->log_dir), ".");
+}
+
+/* Typed reads that leave the default when the key is absent. */
+static int opt_bool(const setu_conf_t *c, const char *key, bool *out, setu_diag_t *d)
+{
+	int rc = setu_conf_get_bool(c, key, out, d);
+	return rc == SETU_ENOENT ? 0 : rc;
+}
+
+static int opt_size(const setu_conf_t *c, const char *key, size_t *out, setu_diag_t *d)
+{
+	uint64_t v;
+	int rc = setu_conf_get_size(c, key, &v, d);
+	if (rc == SETU_ENOENT)
+		return 0;
+	if (rc == 0)
+		*out = (size_t)v;
+	return rc;
+}
+
+static int opt_u32(const setu_conf_t *c, const char *key, uint32_t *out, setu_diag_t *d)
+{
+	uint64_t v;
+	int rc = setu_conf_get_u64(c, key, &v, d);
+	if (rc == SETU_ENOENT)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v > UINT32_MAX)
+		return setu_diag_set(d, SETU_ECONFIG, "key '%s': value %llu too large",
+		                     key, (unsigned long long)v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int opt_path(const setu_conf_t *c, const char *key, char *out, size_t size,
+                    setu_diag_t *d)
+{
+	const char *v = setu_conf_get(c, key);
+	if (v == NULL)
+		return 0;
+	if (strlen(v) >= size)
+		return setu_diag_set(d, SETU_ECONFIG, "key '%s': path too long", key);
+	snprintf(out, size, "%s", v);
+	return 0;
+}
+
+int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
+                             setu_diag_t *d)
+{
+	int rc;
+#define TRY(x)                       \
+	do {                         \
+		if ((rc = (x)) != 0) \
+			return rc;   \
+	} while (0)
+	/* checksums: pcap-file.checksum-checks / pcap.checksum-checks: yes|no|auto */
+	const char *ck = setu_conf_get(c, "pcap-file.checksum-checks");
+	if (ck != NULL) {
+		bool b;
+		if (strcmp(ck, "auto") == 0)
+			cfg->csum = SETU_CSUM_AUTO;
+		else if (setu_parse_bool(ck, &b) == 0)
+			cfg->csum = b ? SETU_CSUM_ALL : SETU_CSUM_NONE;
+		else
+			return setu_diag_set(
+			    d, SETU_ECONFIG,
+			    "key 'pcap-file.checksum-checks': bad value '%s' "
+			    "(expected yes, no or auto)",
+			    ck);
+	}
+	/* stream */
+	TRY(opt_bool(c, "stream.midstream", &cfg->stream.midstream, d));
+	cfg->flow.midstream = cfg->stream.midstream;
+	TRY(opt_bool(c, "stream.async-oneside", &cfg->stream.async_oneside, d));
+	TRY(opt_size(c, "stream.memcap", &cfg->stream.memcap, d));
+	TRY(opt_size(c, "stream.reassembly.memcap", &cfg->stream.reassembly_memcap, d));
+	size_t depth = cfg->stream.reassembly_depth;
+	TRY(opt_size(c, "stream.reassembly.depth", &depth, d));
+	if (depth > UINT32_MAX)
+		return setu_diag_set(d, SETU_ECONFIG,
+		                     "key 'stream.reassembly.depth': too large");
+	cfg->stream.reassembly_depth = (uint32_t)depth;
+	/* flow */
+	TRY(opt_size(c, "flow.memcap", &cfg->flow.memcap, d));
+	TRY(opt_u32(c, "flow.hash-size", &cfg->flow.hash_size, d));
+	TRY(opt_u32(c, "flow.emergency-recovery", &cfg->flow.emergency_recovery, d));
+	static const char *const protos[SETU_FLOW_PROTO_MAX] = {"default", "tcp", "udp",
+	                                                        "icmp"};
+	static const char *const slots[SETU_FLOW_TO_MAX] = {
+	    "new",           "established",           "closed",
+	    "emergency-new", "emergency-established", "emergency-closed"};
+	char key[128];
+	for (int p = 0; p < SETU_FLOW_PROTO_MAX; p++) {
+		for (int s = 0; s < SETU_FLOW_TO_MAX; s++) {
+			snprintf(key, sizeof(key), "flow-timeouts.%s.%s", protos[p],
+			         slots[s]);
+			TRY(opt_u32(c, key, &cfg->flow.timeouts[p][s], d));
+		}
+	}
+	/* defrag */
+	TRY(opt_size(c, "defrag.memcap", &cfg->decode.defrag_memcap, d));
+	TRY(opt_u32(c, "defrag.timeout", &cfg->decode.defrag_timeout, d));
+	TRY(opt_u32(c, "defrag.trackers", &cfg->decode.defrag_max_trackers, d));
+	/* outputs */
+	TRY(setu_eve_opts_from_conf(&cfg->eve, c, d));
+	TRY(opt_path(c, "default-log-dir", cfg->log_dir, sizeof(cfg->log_dir), d));
+	/* detection files */
+	TRY(opt_path(c, "classification-file", cfg->classification_file,
+	             sizeof(cfg->classification_file), d));
+	TRY(opt_path(c, "reference-config-file", cfg->reference_file,
+	             sizeof(cfg->reference_file), d));
+	TRY(opt_path(c, "threshold-file", cfg->threshold_file,
+	             sizeof(cfg->threshold_file), d));
+	/* runmode */
+	const char *rm = setu_conf_get(c, "runmode");
+	if (rm != NULL) {
+		if (strcmp(rm, "single") == 0)
+			cfg->runmode = SETU_RUNMODE_SINGLE;
+		else if (strcmp(rm, "workers") == 0 || strcmp(rm, "autofp") == 0)
+			cfg->runmode = SETU_RUNMODE_WORKERS;
+		else
+			return setu_diag_set(
+			    d, SETU_ECONFIG,
+			    "key 'runmode': bad value '%s' (expected single or "
+			    "workers)",
+			    rm);
+	}
+	uint32_t threads = cfg->threads;
+	TRY(opt_u32(c, "threading.worker-threads", &threads, d));
+	if (threads > 256)
+		return setu_diag_set(d, SETU_ECONFIG,
+		                     "key 'threading.worker-threads': at most 256");
+	cfg->threads = threads;
+#undef TRY
+	return 0;
+}
+
+setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *diag)
+{
+	setu_engine_t *e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		return NULL;
+	}
+	e->cfg = *cfg;
+	if (e->cfg.csum == SETU_CSUM_NONE)
+		e->cfg.decode.checksum_validate = false;
+	else
+		e->cfg.decode.checksum_validate = true;
+	e->cfg.stream.checksum_validate = e->cfg.decode.checksum_validate;
+	atomic_init(&e->stop, false);
+	gettimeofday(&e->started, NULL);
+
+	struct stat st;
+	if (stat(e->cfg.log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		if (diag != NULL) {
+			diag->file = cfg->log_dir;
+			diag->line = 0;
+		}
+		setu_diag_set(diag, SETU_EIO, "log directory does not exist");
+		free(e);
+		return NULL;
+	}
+	if (e->cfg.eve.enabled) {
+		char path[PATH_MAX + 256];
+		if (e->cfg.eve.filename[0] == '/')
+			snprintf(path, sizeof(path), "%s", e->cfg.eve.filename);
+		else
+			snprintf(path, sizeof(path), "%s/%s", e->cfg.log_dir,
+			         e->cfg.eve.filename);
+		e->eve = setu_eve_sink_open(path, diag);
+		if (e->eve == NULL) {
+			free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+void setu_engine_free(setu_engine_t *e)
+{
+	if (e == NULL)
+		return;
+	setu_eve_sink_close(e->eve);
+	free(e);
+}
+
+void setu_engine_stop(setu_engine_t *e)
+{
+	atomic_store(&e->stop, true);
+}

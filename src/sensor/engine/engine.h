@@ -1,0 +1,76 @@
+/* engine.h — the sensor engine: configuration, the engine context (read-only once
+ * loaded, shared by all workers) and the per-thread worker that runs the packet path. */
+#ifndef SETU_ENGINE_H
+#define SETU_ENGINE_H
+
+#include "common/conf.h"
+#include "common/counters.h"
+#include "sensor/capture/capture.h"
+#include "sensor/decode/decode.h"
+#include "sensor/flow/flow.h"
+#include "sensor/output/eve.h"
+#include "sensor/stream/stream.h"
+#include "setu/error.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum setu_runmode {
+	SETU_RUNMODE_SINGLE = 0, /* one thread reads and inspects */
+	SETU_RUNMODE_WORKERS,    /* one reader, N workers fed by IP-pair hash */
+} setu_runmode_t;
+
+typedef enum setu_csum_mode {
+	SETU_CSUM_AUTO = 0, /* validate; stop trusting bad checksums if most are bad */
+	SETU_CSUM_ALL,      /* -k all */
+	SETU_CSUM_NONE,     /* -k none */
+} setu_csum_mode_t;
+
+#define SETU_MAX_RULE_FILES 64
+
+typedef struct setu_sensor_config {
+	setu_decode_config_t decode;
+	setu_flow_config_t flow;
+	setu_stream_config_t stream;
+	setu_eve_opts_t eve;
+	setu_csum_mode_t csum;
+	setu_runmode_t runmode;
+	unsigned threads; /* workers; 0 = one per core */
+	char log_dir[PATH_MAX];
+	/* detection */
+	const char *rule_files[SETU_MAX_RULE_FILES]; /* borrowed (argv or conf) */
+	size_t nrule_files;
+	char classification_file[PATH_MAX];
+	char reference_file[PATH_MAX];
+	char threshold_file[PATH_MAX];
+} setu_sensor_config_t;
+
+void setu_sensor_config_default(setu_sensor_config_t *cfg);
+/* Apply a loaded configuration (YAML + --set overrides) on top of the defaults.
+ * Unknown keys are ignored, as Suricata does; a bad value for a known key is an error
+ * naming the file, line and key. */
+int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *conf,
+                             setu_diag_t *diag);
+
+typedef struct setu_engine setu_engine_t;
+typedef struct setu_worker setu_worker_t;
+
+/* Build the engine: open outputs, load rules. NULL + diag on a fatal error. */
+setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *diag);
+void setu_engine_free(setu_engine_t *e);
+
+setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id);
+void setu_worker_free(setu_worker_t *w);
+/* The spine: decode → flow → stream → (app-layer → detect) → output, for one packet. */
+void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p);
+/* End every flow (end of input). */
+void setu_worker_finish(setu_worker_t *w);
+void setu_worker_counters(const setu_worker_t *w, setu_counter_cb cb, void *user);
+
+/* Run a capture to its end (or until setu_engine_stop). Writes the final stats record. */
+int setu_engine_run(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag);
+/* Async-signal-safe request to stop a running capture. */
+void setu_engine_stop(setu_engine_t *e);
+
+#endif

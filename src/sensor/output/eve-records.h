@@ -1,0 +1,46 @@
+/* eve-records.h — the sensor's own EVE records: flow, anomaly and stats
+ * (app-layer records live with their protocol under applayer/). */
+#ifndef SETU_EVE_RECORDS_H
+#define SETU_EVE_RECORDS_H
+
+#include "sensor/decode/packet.h"
+#include "sensor/flow/flow.h"
+#include "sensor/output/eve.h"
+
+/* The tuple of a flow (client → server) and of a packet (as seen on the wire). */
+void setu_eve_tuple_of_flow(setu_eve_tuple_t *t, const setu_flow_t *f);
+void setu_eve_tuple_of_packet(setu_eve_tuple_t *t, const setu_pkt_t *p);
+
+/* Common fields after the tuple: community_id (if enabled and a flow exists). */
+void setu_eve_flow_extras(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f);
+
+/* A "flow" record for a flow that ended. `tcp_state` may be NULL. */
+void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f,
+                         const char *app_proto, const char *tcp_state);
+
+/* An "anomaly" record for event e raised on packet p (decode or stream). */
+void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p,
+                            setu_event_t e);
+
+/* A stats tree from dotted counter names. */
+typedef struct setu_stats_entry {
+	char name[96];
+	uint64_t value;
+} setu_stats_entry_t;
+
+typedef struct setu_stats {
+	setu_stats_entry_t *v; /* owned */
+	size_t n, cap;
+} setu_stats_t;
+
+void setu_stats_init(setu_stats_t *s);
+void setu_stats_free(setu_stats_t *s);
+void setu_stats_reset(setu_stats_t *s);
+/* Adds value to the counter `name` (creating it); a setu_counter_cb. */
+void setu_stats_add(void *stats, const char *name, uint64_t value);
+/* "stats": { "uptime": N, "decoder": { "pkts": ... }, ... } from the collected counters;
+ * zero counters are left out unless null_values. */
+void setu_eve_write_stats(setu_json_t *j, const setu_eve_opts_t *o, setu_stats_t *s,
+                          const struct timeval *ts, uint64_t uptime);
+
+#endif

@@ -1,0 +1,29 @@
+/* fuzz_conf.c — libFuzzer target for the YAML configuration loader and the sensor's
+ * configuration reader on top of it. */
+#include "common/conf.h"
+#include "sensor/engine/engine.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	setu_conf_t *c = setu_conf_new();
+	if (c == NULL)
+		return 0;
+	setu_diag_t d = {0};
+	if (setu_conf_load_string(c, (const char *)data, size, "fuzz.yaml", &d) == 0) {
+		setu_sensor_config_t *cfg = malloc(sizeof(*cfg));
+		if (cfg != NULL) {
+			setu_sensor_config_default(cfg);
+			(void)setu_sensor_config_apply(cfg, c, &d);
+			free(cfg);
+		}
+		(void)setu_conf_get(c, "outputs.eve-log.types.0");
+	}
+	setu_conf_free(c);
+	return 0;
+}
