@@ -36,7 +36,7 @@ static int pcap_next_pkt(setu_capture_t *c, setu_pkt_t *p, setu_diag_t *diag)
 			return 1;
 		}
 		if (rc == 0)
-			continue; /* live: timeout with no packet */
+			return SETU_EAGAIN; /* live: no packet within the timeout */
 		if (rc == PCAP_ERROR_BREAK)
 			return 0; /* end of file, or breakloop */
 		if (diag != NULL) {

@@ -21,7 +21,9 @@ typedef struct setu_capture_stats {
 
 typedef struct setu_capture_ops {
 	const char *name;
-	/* 1: a packet was filled; 0: end of input; negative: error (diag filled). */
+	/* 1: a packet was filled; 0: end of input; SETU_EAGAIN: no packet yet (live
+	 * capture timeout: the caller checks for stop and calls again); other negative:
+	 * error (diag filled). */
 	int (*next)(setu_capture_t *c, setu_pkt_t *p, setu_diag_t *diag);
 	void (*stats)(const setu_capture_t *c, setu_capture_stats_t *st);
 	void (*breakloop)(setu_capture_t *c);

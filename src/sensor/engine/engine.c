@@ -210,4 +210,7 @@ void setu_engine_free(setu_engine_t *e)
 void setu_engine_stop(setu_engine_t *e)
 {
 	atomic_store(&e->stop, true);
+	setu_capture_t *cap = atomic_load(&e->running);
+	if (cap != NULL)
+		setu_capture_breakloop(cap);
 }

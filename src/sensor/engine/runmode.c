@@ -55,6 +55,10 @@ static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	struct timeval last_ts = {0, 0};
 	while (!atomic_load(&e->stop)) {
 		int r = setu_capture_next(cap, p, diag);
+		if (r == SETU_EAGAIN) {
+			setu_eve_sink_flush_if(e->eve);
+			continue;
+		}
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -143,6 +147,10 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	}
 	while (rc == 0 && !atomic_load(&e->stop)) {
 		int r = setu_capture_next(cap, p, diag);
+		if (r == SETU_EAGAIN) {
+			setu_eve_sink_flush_if(e->eve);
+			continue;
+		}
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -193,9 +201,9 @@ int setu_engine_run(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 		return setu_diag_set(diag, SETU_EUNSUPPORTED,
 		                     "link type %d is not supported", cap->linktype);
 	}
-	e->running = cap;
+	atomic_store(&e->running, cap);
 	int rc = e->cfg.runmode == SETU_RUNMODE_WORKERS ? run_workers(e, cap, diag)
 	                                                : run_single(e, cap, diag);
-	e->running = NULL;
+	atomic_store(&e->running, NULL);
 	return rc;
 }

@@ -72,6 +72,12 @@ setu_eve_sink_t *setu_eve_sink_open(const char *path, setu_diag_t *diag);
 /* Write one record (without newline); adds '\n'. */
 int setu_eve_sink_write(setu_eve_sink_t *s, const char *rec, size_t len);
 int setu_eve_sink_flush(setu_eve_sink_t *s);
+/* Flush when s is non-NULL (idle moments of live capture). */
+static inline void setu_eve_sink_flush_if(setu_eve_sink_t *s)
+{
+	if (s != NULL)
+		setu_eve_sink_flush(s);
+}
 void setu_eve_sink_close(setu_eve_sink_t *s);
 
 /* "2009-11-24T21:28:44.153925+0000", in local time as Suricata writes it. */
