@@ -179,7 +179,7 @@ static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 	setu_buf_putc(b, '"');
 }
 
-static void json_key(setu_json_t *j, const char *key)
+void setu_json_key(setu_json_t *j, const char *key)
 {
 	if (j->need_comma[j->depth])
 		setu_buf_putc(j->b, ',');
@@ -210,7 +210,7 @@ static void json_pop(setu_json_t *j, char close)
 
 void setu_json_open_object(setu_json_t *j, const char *key)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	json_push(j, '{');
 }
 
@@ -221,7 +221,7 @@ void setu_json_close_object(setu_json_t *j)
 
 void setu_json_open_array(setu_json_t *j, const char *key)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	json_push(j, '[');
 }
 
@@ -232,49 +232,49 @@ void setu_json_close_array(setu_json_t *j)
 
 void setu_json_str(setu_json_t *j, const char *key, const char *val)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	json_escape(j->b, (const uint8_t *)val, strlen(val));
 }
 
 void setu_json_strn(setu_json_t *j, const char *key, const uint8_t *val, size_t n)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	json_escape(j->b, val, n);
 }
 
 void setu_json_u64(setu_json_t *j, const char *key, uint64_t val)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_printf(j->b, "%llu", (unsigned long long)val);
 }
 
 void setu_json_i64(setu_json_t *j, const char *key, int64_t val)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_printf(j->b, "%lld", (long long)val);
 }
 
 void setu_json_double(setu_json_t *j, const char *key, double val)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_printf(j->b, "%.6g", val);
 }
 
 void setu_json_bool(setu_json_t *j, const char *key, bool val)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_puts(j->b, val ? "true" : "false");
 }
 
 void setu_json_null(setu_json_t *j, const char *key)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_puts(j->b, "null");
 }
 
 void setu_json_raw(setu_json_t *j, const char *key, const char *json, size_t n)
 {
-	json_key(j, key);
+	setu_json_key(j, key);
 	setu_buf_append(j->b, json, n);
 }
 

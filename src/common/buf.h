@@ -53,6 +53,9 @@ void setu_json_i64(setu_json_t *j, const char *key, int64_t val);
 void setu_json_double(setu_json_t *j, const char *key, double val);
 void setu_json_bool(setu_json_t *j, const char *key, bool val);
 void setu_json_null(setu_json_t *j, const char *key);
+/* Write the separator and "key": (nothing for key NULL); the caller then appends one
+ * value to j->b by hand (e.g. a base64 string). */
+void setu_json_key(setu_json_t *j, const char *key);
 /* Insert pre-rendered JSON (must be a valid value). */
 void setu_json_raw(setu_json_t *j, const char *key, const char *json, size_t n);
 

@@ -45,7 +45,8 @@ static int get_bool_opt(const setu_conf_t *c, const char *key, bool *out,
 /* One entry of `types:`: a scalar ("flow"), a one-key mapping in a list
  * ("- alert: {...}"), or a key of a mapping (when set with --set). */
 static int type_entry(setu_eve_opts_t *o, const setu_conf_t *c, const char *name,
-		      const setu_conf_node_t *sub, char *key, size_t keysz, setu_diag_t *diag)
+                      const setu_conf_node_t *sub, char *key, size_t keysz,
+                      setu_diag_t *diag)
 {
 	if (name == NULL)
 		return 0;

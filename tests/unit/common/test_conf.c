@@ -49,7 +49,7 @@ static void test_lookup(void **state)
 	assert_int_equal(setu_conf_get_bool(c, "bad", &b, &d), SETU_ECONFIG);
 	char buf[256];
 	setu_diag_format(&d, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "t.yaml:15"));
+	assert_non_null(strstr(buf, "t.yaml:16"));
 	assert_non_null(strstr(buf, "'bad'"));
 	setu_conf_free(c);
 }
