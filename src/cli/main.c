@@ -11,7 +11,11 @@ typedef struct command {
 } command_t;
 
 static const command_t commands[] = {
+	{"sensor", cmd_sensor, "analyse traffic from a capture file or an interface"},
+    {"stix", cmd_stix, "check STIX 2.1 objects and patterns"},
+    {"gen", cmd_gen, "generate synthetic traffic captures"},
     {"version", cmd_version, "print the version"},
+    {"rules", cmd_rules, "check Suricata rule files"},
 };
 
 static void usage(FILE *out)

@@ -101,14 +101,16 @@ void setu_conf_free(setu_conf_t *c)
 	if (c == NULL)
 		return;
 	node_free(c->root);
-	free(c->file);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
 	free(c);
 }
 
 /* Parser state: a stack of the nodes being filled. */
 typedef struct yparse {
 	yaml_parser_t parser;
-	const char *name;
+	const char *name; /* owned by the setu_conf_t */
 	setu_diag_t *diag;
 	int depth;
 } yparse_t;
@@ -154,6 +156,7 @@ static int parse_mapping(yparse_t *y, setu_conf_node_t *into)
 			}
 		}
 		c->line = line;
+		c->file = y->name;
 		yaml_event_delete(&ev);
 		yaml_event_t vev;
 		if (!yaml_parser_parse(&y->parser, &vev))
@@ -187,6 +190,7 @@ static int parse_sequence(yparse_t *y, setu_conf_node_t *into)
 			return SETU_ENOMEM;
 		}
 		c->line = (unsigned)ev.start_mark.line + 1;
+		c->file = y->name;
 		int rc = parse_value(y, c, &ev);
 		if (rc != 0)
 			return rc;
@@ -311,9 +315,7 @@ int setu_conf_load_file(setu_conf_t *c, const char *path, setu_diag_t *diag)
 		                     rd_err ? "read error" : "file larger than %u bytes",
 		                     SETU_CONFIG_MAX_BYTES);
 	}
-	free(c->file);
-	c->file = strdup(path);
-	int rc = setu_conf_load_string(c, buf, n, c->file ? c->file : path, diag);
+	int rc = setu_conf_load_string(c, buf, n, path, diag);
 	free(buf);
 	return rc;
 }
@@ -366,6 +368,7 @@ int setu_conf_set(setu_conf_t *c, const char *key, const char *value)
 		return SETU_ENOMEM;
 	node_clear(n);
 	n->line = 0;
+	n->file = NULL;
 	n->value = strdup(value);
 	return n->value != NULL ? 0 : SETU_ENOMEM;
 }
@@ -452,7 +455,7 @@ static int bad_value(const setu_conf_t *c, const char *key, const setu_conf_node
                      const char *expected, setu_diag_t *diag)
 {
 	if (diag != NULL) {
-		diag->file = n->line ? c->file : "--set";
+		diag->file = n->file != NULL ? n->file : "--set";
 		diag->line = n->line;
 		diag->column = 0;
 	}

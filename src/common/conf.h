@@ -13,14 +13,16 @@ typedef struct setu_conf_node {
 	char *name;    /* owned; mapping key, or the index ("0", "1"...) in a sequence */
 	char *value;   /* owned; NULL for mappings and sequences */
 	bool is_seq;   /* children are sequence items */
-	unsigned line; /* 1-based line in the file it came from (0 = from --set) */
+	const char *file; /* the file it came from (owned by the setu_conf_t); NULL = --set */
+	unsigned line; /* 1-based line in that file (0 = from --set) */
 	struct setu_conf_node **child; /* owned */
 	size_t nchild, capchild;
 } setu_conf_node_t;
 
 typedef struct setu_conf {
 	setu_conf_node_t *root; /* owned; a mapping */
-	char *file;             /* owned; the last file loaded (for diagnostics) */
+	char **files;           /* owned; names of the sources loaded, for diagnostics */
+	size_t nfiles;
 } setu_conf_t;
 
 setu_conf_t *setu_conf_new(void);

@@ -56,17 +56,182 @@
 #define SETU_EVE_RECORD_MAX (1024u * 1024)
 
 /* --- decode (owner: src/sensor/decode) --- */
+/* Datagrams in reassembly at once (config: defrag.trackers). Suricata's default is 65535;
+ * each costs a tracker (~200 B) before the memcap counts its fragments. */
+#define SETU_DEFRAG_MAX_TRACKERS_DEFAULT 65535u
+/* Hash buckets of the defrag table: a power of two, ~1/16 of the trackers at most. */
+#define SETU_DEFRAG_HASH_SIZE 4096u
+/* IPv6 unfragmentable part (header + extension headers before the fragment header) we
+ * keep for the rebuilt datagram; real ones are 40-100 bytes, more is an evasion. */
+#define SETU_DEFRAG_V6_UNFRAG_MAX 512u
+/* Largest reassembled datagram: 65535 bytes of IPv6 payload plus its unfragmentable
+ * part (IPv4: 65535 in total). */
+#define SETU_DEFRAG_BUF_SIZE (65535u + SETU_DEFRAG_V6_UNFRAG_MAX)
+/* MPLS labels we walk before giving up (RFC 3032 stacks are 1-4 deep in practice). */
+#define SETU_MPLS_MAX_LABELS 16u
 
 /* --- flow and stream (owner: src/sensor/flow, src/sensor/stream) --- */
 
+/* Flow emergency mode (Suricata's flow-timeouts.*.emergency-* and flow.emergency-recovery):
+ * when the flow memcap is hit, idle flows are pruned with these shorter timeouts; the table
+ * leaves emergency mode once memuse falls below (100 - recovery)% of the memcap. */
+#define SETU_FLOW_EMERG_RECOVERY_DEFAULT 30u         /* flow.emergency-recovery (%) */
+#define SETU_FLOW_TIMEOUT_EMERG_NEW_DEFAULT 10u      /* ...default.emergency-new */
+#define SETU_FLOW_TIMEOUT_EMERG_EST_DEFAULT 100u     /* ...default.emergency-established */
+#define SETU_FLOW_TIMEOUT_EMERG_CLOSED_DEFAULT 0u    /* ...default.emergency-closed */
+#define SETU_FLOW_TIMEOUT_TCP_EMERG_NEW_DEFAULT 5u   /* ...tcp.emergency-new */
+#define SETU_FLOW_TIMEOUT_TCP_EMERG_EST_DEFAULT 100u /* ...tcp.emergency-established */
+#define SETU_FLOW_TIMEOUT_TCP_EMERG_CLOSED_DEFAULT 10u /* ...tcp.emergency-closed */
+/* Hash buckets: at least 1 (a table of 0 buckets is a config error), at most 16M
+ * (128 MiB of bucket heads; more is a typo, not a need). */
+#define SETU_FLOW_HASH_SIZE_MAX (16u * 1024 * 1024)
+/* Raw-stream window kept per direction for stream rules: Suricata inspects raw stream
+ * data in chunks of 2560 bytes (toserver/toclient-chunk-size); 64 KiB keeps many chunks
+ * of context, the minimum keeps a chunk plus rule lookbehind. */
+#define SETU_STREAM_RAW_WINDOW_DEFAULT 65535u /* stream.reassembly.raw-window */
+#define SETU_STREAM_RAW_WINDOW_MIN 2048u
+/* Bytes of out-of-order data held per direction before we stop waiting for the hole
+ * and declare a gap (bounds what one flow can pin besides SETU_STREAM_MAX_SEGMENTS). */
+#define SETU_STREAM_MAX_PENDING_BYTES (4u * 1024 * 1024)
+/* TCP window scale cap from RFC 7323 §2.3: larger shift values are treated as 14. */
+#define SETU_TCP_WSCALE_MAX 14u
+
 /* --- detect (owner: src/sensor/detect) --- */
+/* Rule files: a rule line (with continuations) longer than this is refused; the longest
+ * ET Open rule is ~8 KiB. */
+#define SETU_DETECT_MAX_RULE_LEN (64u * 1024)
+/* A rule file larger than this is refused (the whole ET Open set is ~40 MiB in ~60 files). */
+#define SETU_DETECT_MAX_FILE_BYTES (256u * 1024 * 1024)
+/* Header token (address/port list after variable names): long lists are rare. */
+#define SETU_DETECT_MAX_HEADER_TOKEN 8192
+/* Ranges in one address/port set after expansion: bounds memory of hostile var nesting. */
+#define SETU_DETECT_MAX_SET_RANGES 65536u
+/* Variable nesting ($A = [$B,...]): Suricata refuses loops; 16 is deeper than any real config. */
+#define SETU_DETECT_MAX_VAR_DEPTH 16
+/* Payload keywords (content, pcre, byte_*, isdataat) in one rule: ET's largest has ~40. */
+#define SETU_DETECT_MAX_PAYLOAD_KW 256u
+/* depth/offset/distance/within literal values (Suricata caps them at 65535 as well). */
+#define SETU_DETECT_MAX_CONTENT_MOD 65535
+/* Distinct flowbit / flowint names in one engine (ET Open uses ~1,500 flowbits). */
+#define SETU_DETECT_MAX_FLOWVARS 65536u
+/* Names in one flowbits `a|b|c` expression. */
+#define SETU_DETECT_MAX_FLOWBITS_OR 32u
+/* metadata/reference entries kept per rule. */
+#define SETU_DETECT_MAX_META 64u
+/* Recursion budget of the content inspection backtracking per rule and buffer
+ * (Suricata's inspection-recursion-limit default is 3000). */
+#define SETU_DETECT_INSPECT_RECURSION_LIMIT 3000u
+/* Threshold tracking entries (by_src/by_dst/by_both) shared by all workers; when full,
+ * the oldest expired entries are reused, else the event is counted and the alert passes
+ * through unthresholded (fail open: never lose an alert). */
+#define SETU_DETECT_THRESHOLD_MAX_ENTRIES 65536u
 
 /* --- applayer (owner: src/sensor/applayer) --- */
+/* Protocol detection: bytes of a direction probed before giving up (Suricata probes a
+ * few KiB; every protocol we detect says so in its first record/message). */
+#define SETU_AL_PROBE_MAX 4096u
+/* Transactions queued on one flow and not yet drained. Suricata's DNS request-flood
+ * default and libhtp max-tx are 500/512: more is a flood, counted and new txs dropped. */
+#define SETU_AL_MAX_TX_PER_FLOW 512u
+/* DNS: one message is at most 64 KiB (TCP length prefix; UDP datagram). Names are cut at
+ * 1025 bytes like Suricata (longest legal text form is 253), and compression pointers
+ * followed at most 255 times before the name is declared a loop. */
+#define SETU_DNS_MAX_MSG 65535u
+#define SETU_DNS_MAX_NAME 1025u
+#define SETU_DNS_MAX_JUMPS 255u
+/* RRs kept per DNS message (all sections); real answers carry < 50. */
+#define SETU_DNS_MAX_RRS 1024u
+/* HTTP bodies kept per tx for inspection (Suricata default-config: 100 KiB each).
+ * (config: app-layer.protocols.http.libhtp.default-config.request-body-limit) */
+#define SETU_HTTP_REQUEST_BODY_LIMIT_DEFAULT (100u * 1024)
+#define SETU_HTTP_RESPONSE_BODY_LIMIT_DEFAULT (100u * 1024)
+/* HTTP bytes libhtp could not take yet (it waits for the other direction, e.g. after
+ * CONNECT or Expect: 100-continue); more than this pending means a stuck parser. */
+#define SETU_HTTP_PENDING_MAX (1024u * 1024)
+/* TLS: a record is at most 2^14 + 2048 bytes (RFC 5246 6.2.3); a handshake message we
+ * buffer is bounded at 256 KiB (large certificate chains), beyond that it is skipped. */
+#define SETU_TLS_MAX_RECORD (16384u + 2048u)
+#define SETU_TLS_MAX_HANDSHAKE (256u * 1024)
+/* Certificates kept per chain (Suricata logs the whole chain; real chains are <= 5). */
+#define SETU_TLS_MAX_CERTS 16u
+/* JA3 string: 5 fields of decimal lists; 2 KiB covers any real ClientHello. */
+#define SETU_TLS_JA3_MAX 2048u
 
 /* --- intel and STIX (owner: src/intel, src/hub/stix) --- */
 
+/* Indicator sets (src/intel/ioc). Atoms per indicator: an expression is evaluated over a
+ * 64-bit mask; STIX observations with more distinct property tests than that do not occur
+ * in feeds (an OR over one property is one atom, whatever its number of values). */
+#define SETU_IOC_MAX_ATOMS 64u
+/* Postfix ops in one indicator's expression (64 atoms need at most 127 ops + NOTs). */
+#define SETU_IOC_MAX_EXPR_OPS 256u
+/* Indicators evaluated per match call; more candidates are counted and skipped (a value
+ * shared by hundreds of indicators is a feed error; bounded work per packet). */
+#define SETU_IOC_MAX_CANDIDATES 256u
+/* Values (table entries before dedup) and indicators in one set: 64 M values is ~4 GiB of
+ * tables, far beyond real feeds (~1-10 M); keeps 32-bit indices safe. */
+#define SETU_IOC_MAX_VALUES (64u * 1024 * 1024)
+#define SETU_IOC_MAX_INDICATORS (16u * 1024 * 1024)
+/* Longest URL stored or matched (normalised). Browsers and servers stop at 8 KiB. */
+#define SETU_IOC_URL_MAX 8192u
+/* Text loader: a line (one value and its metadata), and a whole file. */
+#define SETU_IOC_LINE_MAX 16384u
+#define SETU_IOC_FILE_MAX_BYTES (1024u * 1024 * 1024)
+
+/* STIX pattern text we parse (indicator.pattern). Feed indicators with OR lists of a few
+ * thousand hashes stay under 300 KiB; the AST is O(length), so this also bounds its memory. */
+#define SETU_STIX_PATTERN_MAX_LEN (1024u * 1024)
+/* Parenthesis nesting in a pattern: the parser recurses once per level. Real patterns nest
+ * 1-3 deep; 64 keeps the stack small under any input. */
+#define SETU_STIX_PATTERN_MAX_DEPTH 64
+/* JSON nesting the object validator descends into (extensions, dictionaries, granular
+ * markings). STIX objects nest < 10 deep; jansson itself stops at 2048. */
+#define SETU_STIX_VALIDATE_MAX_DEPTH 32
+/* A file given to `setu stix check`: bundles from feeds are a few MiB; 256 MiB is far
+ * above any of them while still refusing to slurp an arbitrary disk image. */
+#define SETU_STIX_FILE_MAX_BYTES (256u * 1024 * 1024)
+/* Errors `setu stix check` prints before summarising the rest as a count. */
+#define SETU_STIX_CHECK_MAX_ERRORS 1000u
+
 /* --- hub (owner: src/hub) --- */
 
+/* Largest request body (TAXII max_content_length). 10 MiB holds an envelope of ~10,000
+ * indicators; larger uploads are split by clients that read max_content_length. */
+#define SETU_HUB_MAX_BODY_DEFAULT (10u * 1024 * 1024) /* config: max-content-length */
+/* Objects per envelope: bounds one write transaction and one status resource. */
+#define SETU_HUB_MAX_ENVELOPE_OBJECTS 10000u
+/* Page size: the default and the cap for `limit` (a page of 1000 indicators is ~1 MB). */
+#define SETU_HUB_PAGE_MAX 1000u
+/* Values in one match[...] filter (comma list or repeated keys) and query arguments per
+ * request: bounds the SQL the store builds (each value is one bound parameter). */
+#define SETU_HUB_MAX_MATCH_VALUES 100u
+#define SETU_HUB_MAX_QUERY_ARGS 64u
+/* Named recipients of one object (setu TLP extension): a sharing circle, not a mailing list. */
+#define SETU_HUB_MAX_RECIPIENTS 64u
+/* HTTP worker threads (libmicrohttpd thread pool) and open connections. */
+#define SETU_HUB_THREADS_DEFAULT 8u  /* config: threads */
+#define SETU_HUB_CONNECTION_LIMIT 1024u
+#define SETU_HUB_CONNECTION_TIMEOUT_S 30u
+
 /* --- gen (owner: src/gen) --- */
+/* Largest frame the generator writes: Ethernet (14) + a 1500-byte IP packet. Every
+ * flow uses a 1500-byte MTU, as most captured links do. */
+#define SETU_GEN_MAX_FRAME 1514u
+/* Bytes of built-but-not-yet-written packets held at once (flows are built whole and
+ * merged by time). Bounds memory for any capture size; when reached, new flows wait. */
+#define SETU_GEN_ACTIVE_BYTES_MAX (64u * 1024 * 1024)
+/* Flows in the merge heap at once: a realistic concurrency for one capture link. */
+#define SETU_GEN_ACTIVE_FLOWS_MAX 4096u
+/* Largest application body in one flow (HTTP response, TLS download): keeps one flow
+ * well below SETU_GEN_ACTIVE_BYTES_MAX. */
+#define SETU_GEN_MAX_BODY (2u * 1024 * 1024)
+/* Largest --size (1 TiB) and --flows: beyond these a typo is likelier than a need. */
+#define SETU_GEN_MAX_SIZE (1024ull * 1024 * 1024 * 1024)
+#define SETU_GEN_MAX_FLOWS 100000000ull
+/* Attack flows in one capture; the ground truth keeps one record per attack. */
+#define SETU_GEN_MAX_ATTACKS 100000u
+/* TLS server certificates kept per run (one per server name; the generator's name pool
+ * has ~45 names, so 64 means each is made once). */
+#define SETU_GEN_CERT_CACHE 64u
 
 #endif

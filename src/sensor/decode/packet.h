@@ -91,7 +91,7 @@ typedef struct setu_pkt {
 	setu_addr_t src, dst;
 	uint8_t proto; /* IPPROTO_*: the L4 protocol after IPv6 extension headers */
 	struct {
-		uint8_t hlen;      /* IPv4 header bytes (IPv6: 40 + extension headers) */
+		uint16_t hlen;     /* IPv4 header bytes (IPv6: 40 + extension headers) */
 		uint8_t ttl;       /* IPv4 TTL or IPv6 hop limit */
 		uint8_t tos;       /* IPv4 TOS or IPv6 traffic class */
 		uint16_t id;       /* IPv4 id; IPv6 fragment header id (low 16 bits) */
@@ -99,6 +99,7 @@ typedef struct setu_pkt {
 		bool mf, df, rb;   /* more-fragments, don't-fragment, reserved bit */
 		uint16_t opts;     /* SETU_IPOPT_* seen */
 		uint32_t flow_label; /* IPv6 */
+		uint32_t frag_id;    /* IPv6 fragment header id (all 32 bits); IPv4: id */
 	} ip;
 
 	/* --- L4 --- */

@@ -147,6 +147,25 @@ int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
 			    "workers)",
 			    rm);
 	}
+	/* rule variables */
+	static const char *const groups[2] = {"vars.address-groups", "vars.port-groups"};
+	for (int g = 0; g < 2; g++) {
+		const setu_conf_node_t *n = setu_conf_lookup(c, groups[g]);
+		setu_detect_var_t *vars = g == 0 ? cfg->address_vars : cfg->port_vars;
+		size_t *nvars = g == 0 ? &cfg->naddress_vars : &cfg->nport_vars;
+		for (size_t i = 0; n != NULL && i < n->nchild; i++) {
+			const setu_conf_node_t *v = n->child[i];
+			if (v->value == NULL)
+				continue;
+			if (*nvars == SETU_MAX_RULE_VARS)
+				return setu_diag_set(d, SETU_ECONFIG,
+				                     "%s: more than %d variables",
+				                     groups[g], SETU_MAX_RULE_VARS);
+			vars[*nvars].name = v->name;
+			vars[*nvars].value = v->value;
+			(*nvars)++;
+		}
+	}
 	uint32_t threads = cfg->threads;
 	TRY(opt_u32(c, "threading.worker-threads", &threads, d));
 	if (threads > 256)
@@ -155,6 +174,16 @@ int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
 	cfg->threads = threads;
 #undef TRY
 	return 0;
+}
+
+/* Per-rule load problems, one line each, as Suricata logs them; the run goes on. */
+static void report_to_stderr(void *user, const setu_detect_problem_t *pb)
+{
+	(void)user;
+	char buf[512];
+	setu_diag_format(pb->diag, buf, sizeof(buf));
+	fprintf(stderr, "setu sensor: %s: %s\n",
+	        pb->skipped ? "rule skipped" : "rule error", buf);
 }
 
 setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *diag)
@@ -183,6 +212,36 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 		free(e);
 		return NULL;
 	}
+	/* app-layer: Suricata's defaults; EVE record options from outputs.eve-log */
+	setu_applayer_config_default(&e->applayer);
+	setu_applayer_eve_opts_default(&e->al_eve);
+	e->al_eve.dns_version = e->cfg.eve.dns_version;
+	e->al_eve.http_extended = e->cfg.eve.http_extended;
+	e->al_eve.tls_extended = e->cfg.eve.tls_extended;
+
+	if (e->cfg.nrule_files > 0) {
+		setu_detect_config_t dc = {
+		    .classification_file =
+		        e->cfg.classification_file[0] ? e->cfg.classification_file : NULL,
+		    .reference_file =
+		        e->cfg.reference_file[0] ? e->cfg.reference_file : NULL,
+		    .threshold_file =
+		        e->cfg.threshold_file[0] ? e->cfg.threshold_file : NULL,
+		    .address_vars = e->cfg.address_vars,
+		    .naddress_vars = e->cfg.naddress_vars,
+		    .port_vars = e->cfg.port_vars,
+		    .nport_vars = e->cfg.nport_vars,
+		};
+		e->detect = setu_detect_engine_load(
+		    &dc, e->cfg.rule_files, e->cfg.nrule_files,
+		    e->cfg.rule_report != NULL ? e->cfg.rule_report : report_to_stderr,
+		    e->cfg.rule_report_user, diag);
+		if (e->detect == NULL) {
+			free(e);
+			return NULL;
+		}
+	}
+
 	if (e->cfg.eve.enabled) {
 		char path[PATH_MAX + 256];
 		if (e->cfg.eve.filename[0] == '/')
@@ -192,6 +251,7 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 			         e->cfg.eve.filename);
 		e->eve = setu_eve_sink_open(path, diag);
 		if (e->eve == NULL) {
+			setu_detect_engine_free(e->detect);
 			free(e);
 			return NULL;
 		}
@@ -204,6 +264,7 @@ void setu_engine_free(setu_engine_t *e)
 	if (e == NULL)
 		return;
 	setu_eve_sink_close(e->eve);
+	setu_detect_engine_free(e->detect);
 	free(e);
 }
 

@@ -7,6 +7,7 @@
 #include "common/counters.h"
 #include "sensor/capture/capture.h"
 #include "sensor/decode/decode.h"
+#include "sensor/detect/detect.h"
 #include "sensor/flow/flow.h"
 #include "sensor/output/eve.h"
 #include "sensor/stream/stream.h"
@@ -28,6 +29,7 @@ typedef enum setu_csum_mode {
 } setu_csum_mode_t;
 
 #define SETU_MAX_RULE_FILES 64
+#define SETU_MAX_RULE_VARS 128
 
 typedef struct setu_sensor_config {
 	setu_decode_config_t decode;
@@ -44,6 +46,15 @@ typedef struct setu_sensor_config {
 	char classification_file[PATH_MAX];
 	char reference_file[PATH_MAX];
 	char threshold_file[PATH_MAX];
+	/* vars.address-groups / vars.port-groups: borrowed from the configuration tree,
+	 * which must outlive setu_engine_new (rules are compiled there) */
+	setu_detect_var_t address_vars[SETU_MAX_RULE_VARS];
+	size_t naddress_vars;
+	setu_detect_var_t port_vars[SETU_MAX_RULE_VARS];
+	size_t nport_vars;
+	/* where per-rule load problems go (one line each); NULL = stderr */
+	setu_detect_report_cb rule_report;
+	void *rule_report_user;
 } setu_sensor_config_t;
 
 void setu_sensor_config_default(setu_sensor_config_t *cfg);

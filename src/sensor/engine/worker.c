@@ -3,6 +3,7 @@
  * One worker owns its flows, stream state and buffers; it takes no locks except when a
  * finished EVE record is written to the shared sink. */
 #include "engine-int.h"
+#include "sensor/output/eve-alert.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,28 +23,106 @@ static bool eve_type(const setu_worker_t *w, uint32_t t)
 	return w->e->eve != NULL && (w->e->cfg.eve.types & t) != 0;
 }
 
-/* Reassembled, in-order TCP data of one direction. The app-layer and stream-inspecting
- * rules attach here. */
+/* A flow's stand-in packet for work done without one (stream flushes at flow end):
+ * the flow's tuple in direction dir, at the flow's last time, with no bytes. */
+static setu_pkt_t *pseudo_packet(setu_worker_t *w, setu_flow_t *f, int dir)
+{
+	setu_pkt_t *p = w->pseudo;
+	setu_pkt_reset(p);
+	p->ts = f->last;
+	p->ip_ver = f->src.family;
+	p->proto = f->proto;
+	p->src = dir == 0 ? f->src : f->dst;
+	p->dst = dir == 0 ? f->dst : f->src;
+	p->sp = dir == 0 ? f->sp : f->dp;
+	p->dp = dir == 0 ? f->dp : f->sp;
+	p->vlan_count = f->vlan_count;
+	memcpy(p->vlan_id, f->vlan_id, sizeof(p->vlan_id));
+	p->flags = SETU_PKT_PSEUDO | SETU_PKT_HAS_L4 |
+	           (dir == 0 ? SETU_PKT_TOSERVER : SETU_PKT_TOCLIENT);
+	p->flow = f;
+	return p;
+}
+
+static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
+{
+	setu_worker_t *w = user;
+	setu_flow_t *f = p->flow;
+	if (f != NULL)
+		f->alerted = true;
+	if (!eve_type(w, SETU_EVE_T(ALERT)))
+		return;
+	const setu_eve_opts_t *o = &w->e->cfg.eve;
+	setu_eve_alert_begin(&w->json, o, p, a);
+	if (f != NULL && f->app_proto != SETU_ALPROTO_UNKNOWN)
+		setu_json_str(&w->json, "app_proto",
+		              setu_alproto_name((setu_alproto_t)f->app_proto));
+	setu_eve_alert_end(&w->json, o, p, a);
+	setu_worker_emit(w);
+}
+
+/* A finished app-layer transaction: its own EVE record ("dns", "http", "tls"). */
+static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_altx_t *tx)
+{
+	setu_worker_t *w = user;
+	static const uint32_t type_of[SETU_ALPROTO_MAX] = {
+	    [SETU_ALPROTO_DNS] = SETU_EVE_T(DNS),
+	    [SETU_ALPROTO_HTTP] = SETU_EVE_T(HTTP),
+	    [SETU_ALPROTO_TLS] = SETU_EVE_T(TLS),
+	};
+	if ((unsigned)proto >= SETU_ALPROTO_MAX || type_of[proto] == 0 ||
+	    !eve_type(w, type_of[proto]) ||
+	    !setu_applayer_tx_loggable(proto, tx, &w->e->al_eve))
+		return;
+	setu_eve_tuple_t t;
+	setu_eve_tuple_of_flow(&t, f);
+	const struct timeval *ts = w->cur != NULL ? &w->cur->ts : &f->last;
+	setu_eve_begin(&w->json, ts, f->flow_id, setu_alproto_name(proto), &t);
+	if (w->cur != NULL && w->cur->pcap_cnt != 0)
+		setu_json_u64(&w->json, "pcap_cnt", w->cur->pcap_cnt);
+	setu_eve_flow_extras(&w->json, &w->e->cfg.eve, f);
+	setu_json_u64(&w->json, "tx_id", tx->id);
+	setu_applayer_eve_tx(&w->json, proto, tx, &w->e->al_eve);
+	setu_json_close_object(&w->json);
+	setu_worker_emit(w);
+}
+
+/* Reassembled, in-order TCP data of one direction: to the app-layer, then to the rules
+ * that inspect the stream (over the raw window, so matches may span chunks). */
 static void on_stream_data(void *user, setu_flow_t *f, int dir, const uint8_t *data,
                            size_t len, uint64_t offset, unsigned flags)
 {
-	(void)user;
-	(void)f;
-	(void)dir;
-	(void)data;
-	(void)len;
-	(void)offset;
-	(void)flags;
+	setu_worker_t *w = user;
+	setu_pkt_t *p = w->cur != NULL ? w->cur : pseudo_packet(w, f, dir);
+	setu_applayer_handle(w->applayer, f, w->cur, dir, data, len, flags);
+	if (w->detect != NULL && len > 0) {
+		const uint8_t *win;
+		size_t wlen;
+		uint64_t woff;
+		if (setu_stream_raw_window(f, dir, &win, &wlen, &woff) == 0)
+			setu_detect_stream(w->detect, p, dir, win, wlen, woff, on_alert,
+			                   w);
+		else
+			setu_detect_stream(w->detect, p, dir, data, len, offset, on_alert,
+			                   w);
+	}
 }
 
 static void on_flow_end(void *user, setu_flow_t *f)
 {
 	setu_worker_t *w = user;
+	setu_pkt_t *saved = w->cur;
+	w->cur = NULL; /* no packet: data flushed now is the flow's */
 	if (f->proto == 6 && f->tcp != NULL)
 		setu_stream_flow_end(w->stream, f, on_stream_data, w);
+	setu_applayer_drain(w->applayer, f, true, on_tx, w);
+	w->cur = saved;
 	if (!eve_type(w, SETU_EVE_T(FLOW)))
 		return;
-	setu_eve_write_flow(&w->json, &w->e->cfg.eve, f, NULL,
+	const char *alp = f->app_proto != SETU_ALPROTO_UNKNOWN
+	                      ? setu_alproto_name((setu_alproto_t)f->app_proto)
+	                      : NULL;
+	setu_eve_write_flow(&w->json, &w->e->cfg.eve, f, alp,
 	                    f->proto == 6 && f->tcp != NULL ? setu_stream_state_name(f)
 	                                                    : NULL);
 	setu_worker_emit(w);
@@ -98,10 +177,10 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 {
 	w->pkts++;
 	w->bytes += p->len;
+	w->cur = p;
 
 	/* 1. decode */
-	int rc = setu_decode(w->decode, p);
-	if (rc != 0)
+	if (setu_decode(w->decode, p) != 0)
 		w->invalid++;
 	checksum_policy(w, p);
 
@@ -110,15 +189,28 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 	if (!(p->flags & SETU_PKT_INVALID))
 		f = setu_flow_handle_packet(w->flows, p);
 
-	/* 3. stream */
-	if (f != NULL && p->proto == 6 && (p->flags & SETU_PKT_HAS_L4))
+	/* 3. stream (TCP) and app-layer: TCP data reaches the app-layer and the stream
+	 * rules through on_stream_data; a UDP payload goes to the app-layer as it is. */
+	if (f != NULL && p->proto == 6 && (p->flags & SETU_PKT_HAS_L4)) {
 		setu_stream_handle_packet(w->stream, f, p, on_stream_data, w);
+	} else if (f != NULL && p->proto == 17 && p->payload_len > 0) {
+		int dir = (p->flags & SETU_PKT_TOCLIENT) ? 1 : 0;
+		setu_applayer_handle(w->applayer, f, p, dir, p->payload, p->payload_len,
+		                     0);
+	}
 
-	/* 4. output of what the packet raised */
+	/* 4. detect on the packet */
+	if (w->detect != NULL)
+		setu_detect_packet(w->detect, p, on_alert, w);
+
+	/* 5. output: finished transactions, then what the packet raised */
+	if (f != NULL)
+		setu_applayer_drain(w->applayer, f, false, on_tx, w);
 	log_anomalies(w, p);
 
-	/* 5. time-driven work, on packet time */
+	/* 6. time-driven work, on packet time */
 	timers(w, &p->ts);
+	w->cur = NULL;
 }
 
 void setu_worker_finish(setu_worker_t *w)
@@ -136,7 +228,13 @@ setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 	w->decode = setu_decode_ctx_new(&e->cfg.decode);
 	w->flows = setu_flow_table_new(&e->cfg.flow);
 	w->stream = setu_stream_ctx_new(&e->cfg.stream);
-	if (w->decode == NULL || w->flows == NULL || w->stream == NULL) {
+	w->applayer = setu_applayer_ctx_new(&e->applayer);
+	w->pseudo = calloc(1, sizeof(*w->pseudo));
+	if (e->detect != NULL)
+		w->detect = setu_detect_thread_new(e->detect);
+	if (w->decode == NULL || w->flows == NULL || w->stream == NULL ||
+	    w->applayer == NULL || w->pseudo == NULL ||
+	    (e->detect != NULL && w->detect == NULL)) {
 		setu_worker_free(w);
 		return NULL;
 	}
@@ -153,7 +251,10 @@ void setu_worker_free(setu_worker_t *w)
 	if (w->flows != NULL)
 		setu_flow_table_free(w->flows);
 	setu_stream_ctx_free(w->stream);
+	setu_applayer_ctx_free(w->applayer);
+	setu_detect_thread_free(w->detect);
 	setu_decode_ctx_free(w->decode);
+	free(w->pseudo);
 	setu_buf_free(&w->rec);
 	free(w);
 }
@@ -163,4 +264,5 @@ void setu_worker_counters(const setu_worker_t *w, setu_counter_cb cb, void *user
 	setu_decode_counters(w->decode, cb, user);
 	setu_flow_counters(w->flows, cb, user);
 	setu_stream_counters(w->stream, cb, user);
+	setu_applayer_counters(w->applayer, cb, user);
 }

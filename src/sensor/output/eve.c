@@ -59,7 +59,7 @@ static int type_entry(setu_eve_opts_t *o, const setu_conf_t *c, const char *name
 		if (en != NULL && en->value != NULL &&
 		    setu_parse_bool(en->value, &enabled) != 0) {
 			if (diag != NULL) {
-				diag->file = c->file;
+				diag->file = en->file;
 				diag->line = en->line;
 			}
 			return setu_diag_set(

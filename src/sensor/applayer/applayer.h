@@ -1,0 +1,140 @@
+/* applayer.h — application-layer protocols of the sensor: detection (ports + content
+ * probing, both directions, midstream-safe), DNS / HTTP (libhtp) / TLS parsers, their
+ * transactions and EVE blocks. Behaviour and EVE formats follow Suricata 8. */
+#ifndef SETU_APPLAYER_H
+#define SETU_APPLAYER_H
+
+#include "common/buf.h"
+#include "common/counters.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum setu_alproto {
+	SETU_ALPROTO_UNKNOWN = 0,
+	SETU_ALPROTO_DNS,
+	SETU_ALPROTO_HTTP,
+	SETU_ALPROTO_TLS,
+	SETU_ALPROTO_FAILED, /* detection gave up on this flow */
+	SETU_ALPROTO_MAX
+} setu_alproto_t;
+
+/* "dns", "http", "tls" as EVE's app_proto writes them; "failed"; "unknown". */
+const char *setu_alproto_name(setu_alproto_t p);
+/* Inverse of setu_alproto_name (also accepts "http1", "ssl"); UNKNOWN if not known. */
+setu_alproto_t setu_alproto_by_name(const char *name);
+
+/* Flags of setu_applayer_handle / setu_alstate_handle. */
+#define SETU_AL_GAP 0x1u /* data is missing before this chunk (len may be 0) */
+#define SETU_AL_EOF 0x2u /* the direction is closed after this chunk */
+
+typedef struct setu_applayer_config {
+	bool dns_enabled, http_enabled, tls_enabled;
+	size_t http_request_body_limit; /* bytes of request body kept per tx */
+	size_t
+	    http_response_body_limit; /* bytes of (decompressed) response body per tx */
+	bool tls_ja3, tls_ja4; /* compute fingerprints (cheap; always on by default) */
+} setu_applayer_config_t;
+
+/* Suricata's shipped defaults: all enabled, bodies 100 KiB. */
+void setu_applayer_config_default(setu_applayer_config_t *cfg);
+
+/* Per worker thread: configuration copy, libhtp config, counters. */
+typedef struct setu_applayer_ctx setu_applayer_ctx_t;
+/* NULL cfg = defaults. Returns NULL on out-of-memory. */
+setu_applayer_ctx_t *setu_applayer_ctx_new(const setu_applayer_config_t *cfg);
+void setu_applayer_ctx_free(setu_applayer_ctx_t *ac);
+/* Counters: "app_layer.flow.<proto>", "app_layer.tx.<proto>" (dns_udp/dns_tcp, http, tls,
+ * failed_tcp, failed_udp) and "app_layer.error.<proto>.parser" as Suricata's stats. */
+void setu_applayer_counters(const setu_applayer_ctx_t *ac, setu_counter_cb cb,
+                            void *user);
+
+/* Every transaction starts with this header (first member), whatever its protocol. */
+typedef struct setu_altx {
+	struct setu_altx *next; /* queue link; owned by the flow's app-layer state */
+	uint64_t id;            /* 0-based index in the flow: EVE "tx_id" */
+	uint32_t events;        /* protocol event bits, see setu_applayer_event_name() */
+	uint8_t dir;   /* direction of the message that made it: 0 toserver, 1 toclient
+	                  (DNS responses: 1; HTTP and TLS: 0) */
+	bool complete; /* parser has finished with it */
+	bool logged;   /* handed to a drain callback already */
+} setu_altx_t;
+
+/* Name of event bit `bit` (0..31) of protocol p, as Suricata's app-layer-event rules say
+ * it ("dns.malformed_data", "tls.invalid_record_type" ...); NULL if none. */
+const char *setu_applayer_event_name(setu_alproto_t p, unsigned bit);
+/* Lookup by name ("dns.z_flag_set"); returns the bit or -1, and the protocol in *p. */
+int setu_applayer_event_by_name(const char *name, setu_alproto_t *p);
+
+/* Per-flow app-layer state: detection, the protocol parser's state, the tx queue.
+ * The flow table stores it in storage[SETU_FLOW_STORAGE_APPLAYER] with free_fn =
+ * setu_alstate_free. client_port/server_port: ports of the flow's toserver direction. */
+typedef struct setu_alstate setu_alstate_t;
+setu_alstate_t *setu_alstate_new(setu_applayer_ctx_t *ac, bool is_udp,
+                                 uint16_t client_port, uint16_t server_port);
+void setu_alstate_free(void *st);
+setu_alproto_t setu_alstate_proto(const setu_alstate_t *st);
+/* Event bits raised on the flow, outside any transaction (detection, TLS records). */
+uint32_t setu_alstate_events(const setu_alstate_t *st);
+
+/* One chunk of in-order TCP data of direction dir (0 toserver, 1 toclient), or one whole
+ * UDP payload. Detects the protocol, runs its parser (which resumes across chunks) and
+ * queues completed transactions. Returns 0, or SETU_ENOMEM (the chunk was dropped and
+ * counted). Malformed data is never an error: it raises events. */
+int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
+                        const uint8_t *data, size_t len, unsigned flags);
+
+/* Transactions ready to be inspected/logged (complete, or all when flow_end), each handed
+ * to cb exactly once, in id order; they are released after cb returns. */
+typedef void (*setu_alstate_tx_cb)(void *user, setu_alproto_t proto,
+                                   const setu_altx_t *tx);
+void setu_alstate_drain(setu_applayer_ctx_t *ac, setu_alstate_t *st, bool flow_end,
+                        setu_alstate_tx_cb cb, void *user);
+
+/* Transactions still queued (complete or not), oldest first; follow tx->next. For
+ * inspecting a tx in progress (e.g. tls.sni right after the ClientHello). NULL if none.
+ */
+const setu_altx_t *setu_alstate_tx_first(const setu_alstate_t *st);
+
+/* ---- the same on a flow of the flow table (flow/flow.h): the state lives in
+ * f->storage[SETU_FLOW_STORAGE_APPLAYER] and f->app_proto follows detection. dir and
+ * flags as above (SETU_STREAM_DATA_GAP/EOF have the same values); UDP payloads are
+ * recognised by f->proto. p may be NULL (stream flushes at flow end). ---- */
+struct setu_flow;
+struct setu_pkt;
+int setu_applayer_handle(setu_applayer_ctx_t *ac, struct setu_flow *f,
+                         const struct setu_pkt *p, int dir, const uint8_t *data,
+                         size_t len, unsigned flags);
+typedef void (*setu_applayer_tx_cb)(void *user, struct setu_flow *f, setu_alproto_t proto,
+                                    const setu_altx_t *tx);
+void setu_applayer_drain(setu_applayer_ctx_t *ac, struct setu_flow *f, bool flow_end,
+                         setu_applayer_tx_cb cb, void *user);
+/* The flow's app-layer state, or NULL before its first payload. */
+setu_alstate_t *setu_applayer_state(const struct setu_flow *f);
+
+/* EVE options, Suricata's defaults given by setu_applayer_eve_opts_default(). */
+typedef struct setu_applayer_eve_opts {
+	int dns_version;    /* 3 (Suricata 8 default), or 2 (Suricata 7's format) */
+	bool dns_requests;  /* log requests (default yes) */
+	bool dns_responses; /* log responses (default yes) */
+	bool dns_detailed;  /* "answers": [...]  (default yes) */
+	bool dns_grouped;   /* "grouped": {...}  (default yes) */
+	bool http_extended; /* default yes */
+	bool http_request_headers; /* dump-all-headers request|both (default no) */
+	bool http_response_headers;
+	bool tls_extended;           /* default yes */
+	bool tls_session_resumption; /* log resumed sessions (default no) */
+	bool tls_ja3, tls_ja4;       /* log fingerprints (default no: Suricata "auto") */
+} setu_applayer_eve_opts_t;
+void setu_applayer_eve_opts_default(setu_applayer_eve_opts_t *o);
+
+/* Should this tx produce its own "dns"/"http"/"tls" EVE record under these options? */
+bool setu_applayer_tx_loggable(setu_alproto_t proto, const setu_altx_t *tx,
+                               const setu_applayer_eve_opts_t *opts);
+/* Write the protocol's block ("dns": {...} / "http": {...} / "tls": {...}) for a tx into
+ * an open JSON object. */
+void setu_applayer_eve_tx(setu_json_t *j, setu_alproto_t proto, const setu_altx_t *tx,
+                          const setu_applayer_eve_opts_t *opts);
+
+#endif

@@ -1,0 +1,834 @@
+/* detect-engine.c — loading rule files into a ready engine: parse and count every rule,
+ * apply threshold.config, order rules (Suricata action order: pass, drop, reject, alert),
+ * group them by protocol and compile one Hyperscan block-mode database per group over
+ * the rules' fast patterns (Suricata's MPM prefilter, util-mpm-hs.c). */
+#include "detect-int.h"
+
+#include <ctype.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct loader {
+	setu_detect_engine_t *de;
+	parse_ctx_t pc;
+	setu_detect_report_cb report;
+	void *user;
+	/* (gid,sid) -> rule index for duplicate detection: open addressing */
+	uint64_t *dup_keys;
+	uint32_t *dup_vals;
+	size_t dup_cap;
+	uint32_t next_order;
+	size_t cap_rules;
+} loader_t;
+
+static int count_kw(setu_detect_engine_t *de, const char *kw)
+{
+	for (size_t i = 0; i < de->nkw; i++)
+		if (strcmp(de->kw[i].keyword, kw) == 0) {
+			de->kw[i].count++;
+			return 0;
+		}
+	if (de->nkw == de->capkw) {
+		size_t nc = de->capkw ? de->capkw * 2 : 32;
+		setu_detect_kwcount_t *nk = realloc(de->kw, nc * sizeof(*nk));
+		if (nk == NULL)
+			return SETU_ENOMEM;
+		de->kw = nk;
+		de->capkw = nc;
+	}
+	char *d = strdup(kw);
+	if (d == NULL)
+		return SETU_ENOMEM;
+	de->kw[de->nkw].keyword = d;
+	de->kw[de->nkw].count = 1;
+	de->nkw++;
+	return 0;
+}
+
+static void report(loader_t *ld, const setu_diag_t *d, bool skipped, const char *kw)
+{
+	if (ld->report == NULL)
+		return;
+	setu_detect_problem_t pb = {d, skipped, kw};
+	ld->report(ld->user, &pb);
+}
+
+static uint64_t dup_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static int dup_grow(loader_t *ld)
+{
+	size_t nc = ld->dup_cap ? ld->dup_cap * 2 : 4096;
+	uint64_t *nk = calloc(nc, sizeof(*nk));
+	uint32_t *nv = calloc(nc, sizeof(*nv));
+	if (nk == NULL || nv == NULL) {
+		free(nk);
+		free(nv);
+		return SETU_ENOMEM;
+	}
+	for (size_t i = 0; i < ld->dup_cap; i++) {
+		if (ld->dup_keys[i] == 0)
+			continue;
+		size_t h = dup_hash(ld->dup_keys[i]) & (nc - 1);
+		while (nk[h] != 0)
+			h = (h + 1) & (nc - 1);
+		nk[h] = ld->dup_keys[i];
+		nv[h] = ld->dup_vals[i];
+	}
+	free(ld->dup_keys);
+	free(ld->dup_vals);
+	ld->dup_keys = nk;
+	ld->dup_vals = nv;
+	ld->dup_cap = nc;
+	return 0;
+}
+
+/* returns slot for key (existing or empty) */
+static size_t dup_slot(loader_t *ld, uint64_t key)
+{
+	size_t h = dup_hash(key) & (ld->dup_cap - 1);
+	while (ld->dup_keys[h] != 0 && ld->dup_keys[h] != key)
+		h = (h + 1) & (ld->dup_cap - 1);
+	return h;
+}
+
+static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
+{
+	setu_detect_engine_t *de = ld->de;
+	if (ld->dup_cap == 0 || (de->nrules + 1) * 2 > ld->dup_cap) {
+		int rc = dup_grow(ld);
+		if (rc != 0)
+			return rc;
+	}
+	/* key never 0: sid >= 1 */
+	uint64_t key = ((uint64_t)r->info.gid << 32) | r->info.sid;
+	size_t slot = dup_slot(ld, key);
+	if (ld->dup_keys[slot] == key) {
+		setu_rule_t *old = de->rules[ld->dup_vals[slot]];
+		de->stats.duplicate++;
+		de->stats.failed++;
+		d->column = 0;
+		if (r->info.rev > old->info.rev) {
+			setu_diag_set(
+			    d, SETU_EEXIST,
+			    "duplicate signature %u:%u: rev %u replaces rev %u (%s:%u)",
+			    r->info.gid, r->info.sid, r->info.rev, old->info.rev,
+			    old->info.file, old->info.line);
+			report(ld, d, false, NULL);
+			if (old->flags & RF_APPLAYER)
+				de->stats.applayer_pending--;
+			if (r->flags & RF_APPLAYER)
+				de->stats.applayer_pending++;
+			r->order = old->order;
+			de->rules[ld->dup_vals[slot]] = r;
+			setu_rule_free(old);
+		} else {
+			setu_diag_set(
+			    d, SETU_EEXIST,
+			    "duplicate signature %u:%u (rev %u; kept rev %u from %s:%u)",
+			    r->info.gid, r->info.sid, r->info.rev, old->info.rev,
+			    old->info.file, old->info.line);
+			report(ld, d, false, NULL);
+			setu_rule_free(r);
+		}
+		return 0;
+	}
+	if (de->nrules == ld->cap_rules) {
+		size_t nc = ld->cap_rules ? ld->cap_rules * 2 : 1024;
+		setu_rule_t **nr = realloc(de->rules, nc * sizeof(*nr));
+		if (nr == NULL) {
+			setu_rule_free(r);
+			return SETU_ENOMEM;
+		}
+		de->rules = nr;
+		ld->cap_rules = nc;
+	}
+	r->order = ld->next_order++;
+	ld->dup_keys[slot] = key;
+	ld->dup_vals[slot] = de->nrules;
+	de->rules[de->nrules++] = r;
+	de->stats.loaded++;
+	if (r->flags & RF_APPLAYER)
+		de->stats.applayer_pending++;
+	return 0;
+}
+
+static int load_text(loader_t *ld, const char *fname, char *text, size_t len)
+{
+	setu_detect_engine_t *de = ld->de;
+	size_t pos = 0;
+	unsigned lineno = 0;
+	char *joined = NULL;
+	size_t jcap = 0;
+	int rc = 0;
+	while (pos < len) {
+		unsigned start_line = lineno + 1;
+		size_t jlen = 0;
+		bool more = true;
+		bool too_long = false;
+		while (more && pos < len) {
+			size_t e = pos;
+			while (e < len && text[e] != '\n')
+				e++;
+			lineno++;
+			size_t l = e - pos;
+			while (l > 0 && (text[pos + l - 1] == '\r'))
+				l--;
+			more = l > 0 && text[pos + l - 1] == '\\';
+			if (more)
+				l--;
+			if (jlen + l + 1 > SETU_DETECT_MAX_RULE_LEN) {
+				too_long = true;
+			} else {
+				if (jlen + l + 1 > jcap) {
+					size_t nc = jcap ? jcap * 2 : 4096;
+					while (nc < jlen + l + 1)
+						nc *= 2;
+					char *nj = realloc(joined, nc);
+					if (nj == NULL) {
+						free(joined);
+						return SETU_ENOMEM;
+					}
+					joined = nj;
+					jcap = nc;
+				}
+				memcpy(joined + jlen, text + pos, l);
+				jlen += l;
+			}
+			pos = e < len ? e + 1 : e;
+		}
+		if (joined == NULL) {
+			jcap = 64;
+			joined = malloc(jcap);
+			if (joined == NULL)
+				return SETU_ENOMEM;
+		}
+		joined[jlen] = '\0';
+		size_t i = 0;
+		while (i < jlen && isspace((unsigned char)joined[i]))
+			i++;
+		if (i == jlen || joined[i] == '#')
+			continue;
+		de->stats.rules_total++;
+		setu_diag_t d = {0};
+		d.file = fname;
+		d.line = start_line;
+		if (too_long) {
+			d.column = 0;
+			setu_diag_set(&d, SETU_ELIMIT, "rule longer than %u bytes",
+			              SETU_DETECT_MAX_RULE_LEN);
+			de->stats.failed++;
+			report(ld, &d, false, NULL);
+			continue;
+		}
+		ld->pc.diag = &d;
+		setu_rule_t *r = NULL;
+		int prc = setu_rule_parse(&ld->pc, joined + i, jlen - i, &r);
+		if (d.column > 0)
+			d.column += (unsigned)i;
+		if (prc == SETU_ENOMEM) {
+			rc = prc;
+			break;
+		}
+		if (prc == SETU_EUNSUPPORTED) {
+			de->stats.skipped++;
+			if ((rc = count_kw(de, ld->pc.unsupported)) != 0)
+				break;
+			report(ld, &d, true, ld->pc.unsupported);
+			continue;
+		}
+		if (prc != 0) {
+			de->stats.failed++;
+			report(ld, &d, false, NULL);
+			continue;
+		}
+		r->info.file = fname;
+		r->info.line = start_line;
+		if ((rc = add_rule(ld, r, &d)) != 0)
+			break;
+	}
+	free(joined);
+	return rc;
+}
+
+/* ---- threshold.config application ---- */
+
+static int apply_thc(setu_detect_engine_t *de)
+{
+	for (uint32_t i = 0; i < de->nrules; i++) {
+		setu_rule_t *r = de->rules[i];
+		for (size_t k = 0; k < de->nthc; k++) {
+			const th_cfg_t *e = &de->thc[k];
+			bool applies =
+			    (e->sid == 0 && (e->gid == 0 || e->gid == r->info.gid)) ||
+			    (e->sid == r->info.sid && e->gid == r->info.gid);
+			if (!applies)
+				continue;
+			if (e->kind == THC_THRESHOLD) {
+				/* a sid-specific entry replaces the rule's own threshold;
+				 * a global (sid 0) one applies only to rules without
+				 * their own */
+				if (e->sid != 0 || r->th.type == TH_NONE)
+					r->th = e->th;
+			} else if (e->kind == THC_RATE) {
+				r->rate = e;
+			} else {
+				const th_cfg_t **ns = realloc(
+				    r->suppress, (r->nsuppress + 1) * sizeof(*ns));
+				if (ns == NULL)
+					return SETU_ENOMEM;
+				ns[r->nsuppress++] = e;
+				r->suppress = ns;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- grouping and Hyperscan ---- */
+
+static int action_rank(setu_action_t a)
+{
+	switch (a) {
+	case SETU_ACTION_PASS:
+		return 0;
+	case SETU_ACTION_DROP:
+		return 1;
+	case SETU_ACTION_REJECT:
+	case SETU_ACTION_REJECTSRC:
+	case SETU_ACTION_REJECTDST:
+	case SETU_ACTION_REJECTBOTH:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int cmp_rules(const void *a, const void *b)
+{
+	const setu_rule_t *x = *(setu_rule_t *const *)a, *y = *(setu_rule_t *const *)b;
+	int ra = action_rank(x->info.action), rb = action_rank(y->info.action);
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Suricata's default priority ports (detect.grouping: tcp/udp whitelist), plus the
+ * mail/file/remote-shell ports that ET rules name most. */
+static const uint16_t prio_ports[DETECT_NPRIO_PORTS] = {
+    21, 22, 23, 25, 53, 80, 110, 139, 143, 443, 445, 1433, 3306, 3389, 8080};
+
+int detect_prio_port_index(uint16_t port)
+{
+	for (int i = 0; i < DETECT_NPRIO_PORTS; i++)
+		if (prio_ports[i] == port)
+			return i;
+	return -1;
+}
+
+#define PM_ANY (1u << 31)
+
+/* Which groups of one direction a port set falls in. */
+static uint32_t port_class(const ipset_t *s)
+{
+	if (s->any)
+		return PM_ANY;
+	uint32_t m = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->r[i].hi - s->r[i].lo > 64)
+			return PM_ANY;
+		for (u128 v = s->r[i].lo; v <= s->r[i].hi; v++) {
+			int k = detect_prio_port_index((uint16_t)v);
+			if (k < 0)
+				return PM_ANY;
+			m |= 1u << k;
+		}
+	}
+	return m;
+}
+
+static void rule_portmask(setu_rule_t *r)
+{
+	uint32_t dirflags = 0;
+	for (uint32_t i = 0; i < r->lists[LIST_MATCH].n; i++)
+		if (r->lists[LIST_MATCH].v[i].type == SM_FLOW)
+			dirflags =
+			    r->lists[LIST_MATCH].v[i].u.u32 & (FL_TOSERVER | FL_TOCLIENT);
+	for (int dir = 0; dir < 2; dir++) {
+		if ((dir == 0 && (dirflags & FL_TOCLIENT)) ||
+		    (dir == 1 && (dirflags & FL_TOSERVER))) {
+			r->portmask[dir] = 0;
+			continue;
+		}
+		/* the server's port: dp for data to the server, sp for data to the client
+		 */
+		const ipset_t *srv = dir == 0 ? &r->dp : &r->sp;
+		const ipset_t *cli = dir == 0 ? &r->sp : &r->dp;
+		uint32_t m = port_class(srv);
+		if (r->flags & RF_BIDIR)
+			m |= port_class(cli);
+		if (m & PM_ANY)
+			m = PM_ANY;
+		r->portmask[dir] = m;
+	}
+}
+
+static bool rule_in_group(const setu_rule_t *r, int g)
+{
+	if (r->flags & (RF_APPLAYER | RF_PKTHDR))
+		return false;
+	if (g < G_ICMP4) {
+		bool tcp = g < G_UDP;
+		if (!(r->rproto == RP_IP || (tcp && r->rproto == RP_TCP) ||
+		      (!tcp && r->rproto == RP_UDP)))
+			return false;
+		int k = (g - (tcp ? G_TCP : G_UDP)) % DETECT_PORTS_PER_DIR;
+		int dir = (g - (tcp ? G_TCP : G_UDP)) / DETECT_PORTS_PER_DIR;
+		uint32_t m = r->portmask[dir];
+		return k == 0 ? (m & PM_ANY) != 0
+		              : (m & (1u << (k - 1))) != 0 && !(m & PM_ANY);
+	}
+	switch (r->rproto) {
+	case RP_IP:
+		return true;
+	case RP_ICMP4:
+		return g == G_ICMP4;
+	case RP_ICMP6:
+		return g == G_ICMP6;
+	case RP_ICMP_ANY:
+		return g == G_ICMP4 || g == G_ICMP6;
+	case RP_SCTP:
+	case RP_IGMP:
+		return g == G_OTHER;
+	default:
+		return false;
+	}
+}
+
+typedef struct patent {
+	const uint8_t *p;
+	uint32_t len;
+	bool nocase;
+	uint32_t id;
+} patent_t;
+
+static uint64_t pat_hash(const uint8_t *p, uint32_t len, bool nocase)
+{
+	uint64_t h = 1469598103934665603ULL ^ (nocase ? 0x9e37u : 0);
+	for (uint32_t i = 0; i < len; i++) {
+		uint8_t c = nocase ? (uint8_t)tolower(p[i]) : p[i];
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool pat_eq(const patent_t *e, const uint8_t *p, uint32_t len, bool nocase)
+{
+	if (e->len != len || e->nocase != nocase)
+		return false;
+	if (!nocase)
+		return memcmp(e->p, p, len) == 0;
+	for (uint32_t i = 0; i < len; i++)
+		if (tolower(e->p[i]) != tolower(p[i]))
+			return false;
+	return true;
+}
+
+static int build_group(setu_detect_engine_t *de, int g, setu_diag_t *diag)
+{
+	pgroup_t *pg = &de->groups[g];
+	uint32_t nr = 0;
+	for (uint32_t i = 0; i < de->nrules; i++)
+		if (rule_in_group(de->rules[i], g))
+			nr++;
+	if (nr == 0)
+		return 0;
+	/* pattern table: hashed, deduplicated */
+	size_t hcap = 16;
+	while (hcap < (size_t)nr * 2)
+		hcap *= 2;
+	patent_t *ht = calloc(hcap, sizeof(*ht));
+	uint32_t *rule_pat = malloc(nr * sizeof(*rule_pat));
+	uint32_t *rule_ids = malloc(nr * sizeof(*rule_ids));
+	const uint8_t **pp = malloc(nr * sizeof(*pp));
+	size_t *plen = malloc(nr * sizeof(*plen));
+	unsigned *pflags = malloc(nr * sizeof(*pflags));
+	unsigned *pids = malloc(nr * sizeof(*pids));
+	pg->nonpf = malloc(nr * sizeof(*pg->nonpf));
+	int rc = 0;
+	if (ht == NULL || rule_pat == NULL || rule_ids == NULL || pp == NULL ||
+	    plen == NULL || pflags == NULL || pids == NULL || pg->nonpf == NULL) {
+		rc = SETU_ENOMEM;
+		goto out;
+	}
+	uint32_t npf = 0, npat = 0;
+	for (uint32_t i = 0; i < de->nrules; i++) {
+		const setu_rule_t *r = de->rules[i];
+		if (!rule_in_group(r, g))
+			continue;
+		if (r->fp_index < 0) {
+			pg->nonpf[pg->nnonpf++] = i;
+			continue;
+		}
+		const sm_content_t *ct = r->lists[LIST_PMATCH].v[r->fp_index].u.ct;
+		const uint8_t *p = ct->pat;
+		uint32_t len = ct->len;
+		if (ct->flags & CT_FP_CHOP) {
+			p += ct->fp_off;
+			len = ct->fp_len;
+		}
+		bool nocase = (ct->flags & CT_NOCASE) != 0;
+		size_t h = pat_hash(p, len, nocase) & (hcap - 1);
+		while (ht[h].p != NULL && !pat_eq(&ht[h], p, len, nocase))
+			h = (h + 1) & (hcap - 1);
+		if (ht[h].p == NULL) {
+			ht[h].p = p;
+			ht[h].len = len;
+			ht[h].nocase = nocase;
+			ht[h].id = npat;
+			pp[npat] = p;
+			plen[npat] = len;
+			pflags[npat] =
+			    HS_FLAG_SINGLEMATCH | (nocase ? HS_FLAG_CASELESS : 0);
+			pids[npat] = npat;
+			npat++;
+		}
+		rule_pat[npf] = ht[h].id;
+		rule_ids[npf] = i;
+		npf++;
+	}
+	pg->npat = npat;
+	pg->pat_off = calloc(npat + 1, sizeof(*pg->pat_off));
+	pg->pat_rules = malloc((npf ? npf : 1) * sizeof(*pg->pat_rules));
+	if (pg->pat_off == NULL || pg->pat_rules == NULL) {
+		rc = SETU_ENOMEM;
+		goto out;
+	}
+	for (uint32_t k = 0; k < npf; k++)
+		pg->pat_off[rule_pat[k] + 1]++;
+	for (uint32_t k = 0; k < npat; k++)
+		pg->pat_off[k + 1] += pg->pat_off[k];
+	{
+		uint32_t *fill = calloc(npat + 1, sizeof(*fill));
+		if (fill == NULL) {
+			rc = SETU_ENOMEM;
+			goto out;
+		}
+		for (uint32_t k = 0; k < npf; k++) {
+			uint32_t pid = rule_pat[k];
+			pg->pat_rules[pg->pat_off[pid] + fill[pid]++] = rule_ids[k];
+		}
+		free(fill);
+	}
+	if (npat > 0) {
+		hs_compile_error_t *cerr = NULL;
+		hs_error_t herr =
+		    hs_compile_lit_multi((const char *const *)pp, pflags, pids, plen,
+		                         npat, HS_MODE_BLOCK, NULL, &pg->db, &cerr);
+		if (herr != HS_SUCCESS) {
+			rc =
+			    setu_diag_set(diag, SETU_EINVAL, "hyperscan: %s (pattern %d)",
+			                  cerr != NULL ? cerr->message : "compile failed",
+			                  cerr != NULL ? cerr->expression : -1);
+			hs_free_compile_error(cerr);
+			pg->db = NULL;
+			goto out;
+		}
+	}
+	de->stats.patterns += npat;
+	de->stats.prefilter_rules += npf;
+	de->stats.groups++;
+out:
+	free(ht);
+	free(rule_pat);
+	free(rule_ids);
+	free(pp);
+	free(plen);
+	free(pflags);
+	free(pids);
+	return rc;
+}
+
+static int cmp_kw(const void *a, const void *b)
+{
+	const setu_detect_kwcount_t *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->keyword, y->keyword);
+}
+
+static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
+{
+	int rc = apply_thc(de);
+	if (rc != 0)
+		return setu_diag_set(diag, rc, "out of memory applying threshold.config");
+	if (de->nrules > 1)
+		qsort(de->rules, de->nrules, sizeof(*de->rules), cmp_rules);
+	for (uint32_t i = 0; i < de->nrules; i++) {
+		de->rules[i]->idx = i;
+		rule_portmask(de->rules[i]);
+	}
+	for (int g = 0; g < G_COUNT; g++)
+		if ((rc = build_group(de, g, diag)) != 0) {
+			if (rc == SETU_ENOMEM)
+				setu_diag_set(diag, rc,
+				              "out of memory building rule groups");
+			return rc;
+		}
+	de->pkthdr = malloc((de->nrules ? de->nrules : 1) * sizeof(*de->pkthdr));
+	if (de->pkthdr == NULL)
+		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < de->nrules; i++)
+		if ((de->rules[i]->flags & RF_PKTHDR) &&
+		    !(de->rules[i]->flags & RF_APPLAYER))
+			de->pkthdr[de->npkthdr++] = i;
+	if (de->nkw > 1)
+		qsort(de->kw, de->nkw, sizeof(*de->kw), cmp_kw);
+	de->stats.unsupported = de->kw;
+	de->stats.nunsupported = de->nkw;
+	de->ths = th_state_new();
+	if (de->ths == NULL)
+		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+	return 0;
+}
+
+void setu_detect_engine_free(setu_detect_engine_t *de)
+{
+	if (de == NULL)
+		return;
+	for (uint32_t i = 0; i < de->nrules; i++)
+		setu_rule_free(de->rules[i]);
+	free(de->rules);
+	for (int g = 0; g < G_COUNT; g++) {
+		pgroup_t *pg = &de->groups[g];
+		hs_free_database(pg->db);
+		free(pg->pat_off);
+		free(pg->pat_rules);
+		free(pg->nonpf);
+	}
+	free(de->pkthdr);
+	name_table_free(&de->flowbits);
+	name_table_free(&de->flowints);
+	detect_free_classes(de->classes, de->nclasses);
+	detect_free_refs(de->refs, de->nrefs);
+	detect_free_thcfg(de->thc, de->nthc);
+	var_table_free(&de->addr_vars);
+	var_table_free(&de->port_vars);
+	for (size_t i = 0; i < de->nkw; i++)
+		free((char *)de->kw[i].keyword);
+	free(de->kw);
+	for (size_t i = 0; i < de->nfiles; i++)
+		free(de->files[i]);
+	free(de->files);
+	th_state_free(de->ths);
+	free(de);
+}
+
+const setu_detect_stats_t *setu_detect_engine_stats(const setu_detect_engine_t *de)
+{
+	return &de->stats;
+}
+
+static char *beside(const char *file, const char *name)
+{
+	if (file == NULL)
+		return NULL;
+	char *dup = strdup(file);
+	if (dup == NULL)
+		return NULL;
+	const char *dir = dirname(dup);
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	free(dup);
+	if (p != NULL && access(p, R_OK) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static setu_detect_engine_t *engine_begin(const setu_detect_config_t *cfg,
+                                          const char *first, loader_t *ld,
+                                          setu_detect_report_cb rep, void *user,
+                                          setu_diag_t *diag)
+{
+	setu_detect_config_t empty = {0};
+	if (cfg == NULL)
+		cfg = &empty;
+	setu_detect_engine_t *de = calloc(1, sizeof(*de));
+	if (de == NULL) {
+		setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		return NULL;
+	}
+	memset(ld, 0, sizeof(*ld));
+	ld->de = de;
+	ld->report = rep;
+	ld->user = user;
+	int rc = var_table_defaults(&de->addr_vars, &de->port_vars);
+	for (size_t i = 0; rc == 0 && i < cfg->naddress_vars; i++)
+		rc = var_table_set(&de->addr_vars, cfg->address_vars[i].name,
+		                   cfg->address_vars[i].value);
+	for (size_t i = 0; rc == 0 && i < cfg->nport_vars; i++)
+		rc = var_table_set(&de->port_vars, cfg->port_vars[i].name,
+		                   cfg->port_vars[i].value);
+	if (rc != 0) {
+		setu_diag_set(diag, rc, "out of memory");
+		goto fail;
+	}
+	ld->pc.addr_vars = &de->addr_vars;
+	ld->pc.port_vars = &de->port_vars;
+	ld->pc.flowbits = &de->flowbits;
+	ld->pc.flowints = &de->flowints;
+	/* check that configured vars parse (Suricata refuses a bad address group) */
+	for (size_t i = 0; i < de->addr_vars.n + de->port_vars.n; i++) {
+		bool port = i >= de->addr_vars.n;
+		const var_entry_t *v =
+		    port ? &de->port_vars.v[i - de->addr_vars.n] : &de->addr_vars.v[i];
+		ipset_t s;
+		setu_diag_t d = {0};
+		ld->pc.diag = &d;
+		rc = port ? ipset_parse_port(&ld->pc, v->value, &s)
+		          : ipset_parse_addr(&ld->pc, v->value, &s);
+		if (rc != 0) {
+			setu_diag_set(diag, SETU_ECONFIG, "variable %s: %s", v->name,
+			              d.msg);
+			goto fail;
+		}
+		ipset_free(&s);
+	}
+	char *cls = cfg->classification_file != NULL
+	                ? strdup(cfg->classification_file)
+	                : beside(first, "classification.config");
+	if (cls != NULL) {
+		rc = detect_load_classification(cls, &de->classes, &de->nclasses, diag);
+		if (rc != 0 && diag != NULL && diag->file == cls)
+			diag->file = cfg->classification_file;
+		free(cls);
+		if (rc != 0)
+			goto fail;
+	}
+	char *ref = cfg->reference_file != NULL ? strdup(cfg->reference_file)
+	                                        : beside(first, "reference.config");
+	if (ref != NULL) {
+		rc = detect_load_reference(ref, &de->refs, &de->nrefs, diag);
+		if (rc != 0 && diag != NULL && diag->file == ref)
+			diag->file = cfg->reference_file;
+		free(ref);
+		if (rc != 0)
+			goto fail;
+	}
+	ld->pc.classes = de->classes;
+	ld->pc.nclasses = de->nclasses;
+	ld->pc.refs = de->refs;
+	ld->pc.nrefs = de->nrefs;
+	if (cfg->threshold_file != NULL) {
+		ld->pc.diag = diag;
+		rc = detect_load_threshold(&ld->pc, cfg->threshold_file, &de->thc,
+		                           &de->nthc);
+		if (rc != 0)
+			goto fail;
+	}
+	return de;
+fail:
+	setu_detect_engine_free(de);
+	return NULL;
+}
+
+static setu_detect_engine_t *engine_end(loader_t *ld, int rc, setu_diag_t *diag)
+{
+	setu_detect_engine_t *de = ld->de;
+	free(ld->dup_keys);
+	free(ld->dup_vals);
+	if (rc == 0)
+		rc = finish(de, diag);
+	else if (rc == SETU_ENOMEM)
+		setu_diag_set(diag, rc, "out of memory loading rules");
+	if (rc != 0) {
+		setu_detect_engine_free(de);
+		return NULL;
+	}
+	return de;
+}
+
+setu_detect_engine_t *setu_detect_engine_load(const setu_detect_config_t *cfg,
+                                              const char *const *files, size_t nfiles,
+                                              setu_detect_report_cb rep, void *user,
+                                              setu_diag_t *diag)
+{
+	loader_t ld;
+	setu_detect_engine_t *de =
+	    engine_begin(cfg, nfiles > 0 ? files[0] : NULL, &ld, rep, user, diag);
+	if (de == NULL)
+		return NULL;
+	int rc = 0;
+	de->files = calloc(nfiles ? nfiles : 1, sizeof(*de->files));
+	if (de->files == NULL)
+		rc = SETU_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < nfiles; i++) {
+		de->files[i] = strdup(files[i]);
+		if (de->files[i] == NULL) {
+			rc = SETU_ENOMEM;
+			break;
+		}
+		de->nfiles++;
+		char *text;
+		size_t len;
+		rc = detect_read_file(files[i], &text, &len, SETU_DETECT_MAX_FILE_BYTES);
+		if (rc != 0) {
+			if (diag != NULL) {
+				diag->file = files[i];
+				diag->line = 0;
+				diag->column = 0;
+			}
+			rc = setu_diag_set(diag, SETU_EIO, "cannot read rule file: %s",
+			                   rc == SETU_ELIMIT ? "file too large"
+			                                     : setu_strerror(rc));
+			break;
+		}
+		rc = load_text(&ld, de->files[i], text, len);
+		free(text);
+	}
+	if (rc == SETU_EIO) {
+		free(ld.dup_keys);
+		free(ld.dup_vals);
+		setu_detect_engine_free(de);
+		return NULL;
+	}
+	return engine_end(&ld, rc, diag);
+}
+
+setu_detect_engine_t *setu_detect_engine_load_mem(const setu_detect_config_t *cfg,
+                                                  const char *name, const char *text,
+                                                  size_t len, setu_detect_report_cb rep,
+                                                  void *user, setu_diag_t *diag)
+{
+	loader_t ld;
+	setu_detect_engine_t *de = engine_begin(cfg, NULL, &ld, rep, user, diag);
+	if (de == NULL)
+		return NULL;
+	int rc = 0;
+	de->files = calloc(1, sizeof(*de->files));
+	char *copy = malloc(len + 1);
+	if (de->files == NULL || copy == NULL ||
+	    (de->files[0] = strdup(name ? name : "<mem>")) == NULL)
+		rc = SETU_ENOMEM;
+	else
+		de->nfiles = 1;
+	if (rc == 0) {
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+		rc = load_text(&ld, de->files[0], copy, len);
+	}
+	free(copy);
+	return engine_end(&ld, rc, diag);
+}

@@ -1,0 +1,538 @@
+/* detect-int.h — internal structures of the detection engine: parsed rules, their match
+ * lists (Suricata's MATCH / PMATCH / POSTMATCH), keyword table, and parse context. */
+#ifndef SETU_DETECT_INT_H
+#define SETU_DETECT_INT_H
+
+#include "common/limits.h"
+#include "detect.h"
+
+#include <hs/hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef unsigned __int128 u128;
+
+/* ---- address and port sets: sorted, disjoint, inclusive ranges ---- */
+typedef struct iprange {
+	uint8_t fam; /* 4, 6 (addresses) or 0 (ports) */
+	u128 lo, hi;
+} iprange_t;
+
+typedef struct ipset {
+	iprange_t *r; /* owned */
+	size_t n;
+	bool any; /* covers the whole space (fast path) */
+} ipset_t;
+
+void ipset_free(ipset_t *s);
+bool ipset_match_addr(const ipset_t *s, const setu_addr_t *a);
+bool ipset_match_port(const ipset_t *s, uint16_t port);
+
+/* ---- vars ---- */
+typedef struct var_entry {
+	char *name;  /* owned, without '$' */
+	char *value; /* owned */
+} var_entry_t;
+
+typedef struct var_table {
+	var_entry_t *v;
+	size_t n, cap;
+} var_table_t;
+
+/* ---- match kinds ---- */
+enum sm_type {
+	SM_CONTENT = 1,
+	SM_PCRE,
+	SM_BYTE_TEST,
+	SM_BYTE_JUMP,
+	SM_BYTE_EXTRACT,
+	SM_BYTE_MATH,
+	SM_ISDATAAT,
+	/* header (MATCH list) */
+	SM_DSIZE,
+	SM_TTL,
+	SM_TOS,
+	SM_IPOPTS,
+	SM_FRAGBITS,
+	SM_FRAGOFFSET,
+	SM_ID,
+	SM_IPPROTO,
+	SM_SAMEIP,
+	SM_FLAGS,
+	SM_SEQ,
+	SM_ACK,
+	SM_WINDOW,
+	SM_TCPMSS,
+	SM_ITYPE,
+	SM_ICODE,
+	SM_ICMP_ID,
+	SM_ICMP_SEQ,
+	SM_FLOW,
+	SM_FLOWBITS,
+	SM_FLOWINT,
+	SM_EVENT,
+};
+
+enum sm_list { LIST_MATCH = 0, LIST_PMATCH, LIST_POSTMATCH, LIST_COUNT };
+
+/* A value that is a literal or a byte_extract/byte_math variable. */
+typedef struct numval {
+	int64_t v;
+	int8_t var; /* -1 = literal, else variable index */
+} numval_t;
+
+/* content flags */
+#define CT_NOCASE (1u << 0)
+#define CT_NEGATED (1u << 1)
+#define CT_DEPTH (1u << 2)
+#define CT_OFFSET (1u << 3)
+#define CT_DISTANCE (1u << 4)
+#define CT_WITHIN (1u << 5)
+#define CT_STARTSWITH (1u << 6)
+#define CT_ENDSWITH (1u << 7)
+#define CT_FAST_PATTERN (1u << 8)
+#define CT_FP_ONLY (1u << 9)
+#define CT_FP_CHOP (1u << 10)
+#define CT_RAWBYTES (1u << 11)
+#define CT_RELATIVE_NEXT                                               \
+	(1u << 12) /* the next payload keyword is relative to this one \
+	            */
+
+typedef struct sm_content {
+	uint8_t *pat; /* owned */
+	uint32_t len;
+	uint32_t flags;
+	numval_t depth, offset, distance, within;
+	uint32_t fp_off, fp_len; /* fast_pattern:<off>,<len> */
+} sm_content_t;
+
+#define RX_RELATIVE (1u << 0)
+#define RX_NEGATED (1u << 1)
+#define RX_RELATIVE_NEXT (1u << 2)
+#define RX_NOLIMIT (1u << 3) /* 'O': no match limits */
+typedef struct sm_pcre {
+	pcre2_code *re; /* owned */
+	uint32_t flags;
+} sm_pcre_t;
+
+/* byte_* flags */
+#define BY_RELATIVE (1u << 0)
+#define BY_LITTLE (1u << 1)
+#define BY_STRING (1u << 2)
+#define BY_NEGATE (1u << 3)
+#define BY_ALIGN (1u << 4)
+#define BY_BEGIN (1u << 5)
+#define BY_END (1u << 6)
+#define BY_BITMASK (1u << 7)
+#define BY_DCE (1u << 8)
+#define BY_RELATIVE_NEXT (1u << 9)
+
+typedef struct sm_byte {
+	uint8_t nbytes;
+	uint8_t base; /* 8/10/16 when BY_STRING */
+	uint8_t op; /* byte_test: '<','>','=','&','^', 'l' (<=), 'g' (>=); byte_math: + -
+	             * / 'L'(<<) 'R'(>>) */
+	uint32_t flags;
+	numval_t offset;
+	numval_t value; /* byte_test value / byte_math rvalue */
+	uint32_t multiplier;
+	uint32_t align; /* byte_extract align */
+	int32_t post_offset;
+	uint64_t bitmask;
+	int8_t result_var; /* byte_extract / byte_math: variable written */
+} sm_byte_t;
+
+typedef struct sm_isdataat {
+	numval_t n;
+	bool relative, negated;
+} sm_isdataat_t;
+
+/* numeric comparisons: dsize, ttl, id, seq, icmp_id, window, tcp.mss, itype, icode ... */
+enum { CMP_EQ, CMP_NE, CMP_LT, CMP_GT, CMP_LE, CMP_GE, CMP_RANGE };
+typedef struct sm_num {
+	uint8_t op;
+	uint64_t a, b; /* CMP_RANGE: exclusive a < x < b (Suricata's N<>M) */
+} sm_num_t;
+
+typedef struct sm_bits { /* flags, fragbits, ipopts, tos */
+	uint8_t mode;    /* 0 exact, '+' all of, '*' any of, '!' none of */
+	uint16_t bits;
+	uint16_t mask; /* bits to ignore (flags), 0 otherwise */
+	bool negated;
+} sm_bits_t;
+
+/* flow keyword flags */
+#define FL_ESTABLISHED (1u << 0)
+#define FL_NOT_ESTABLISHED (1u << 1)
+#define FL_STATELESS (1u << 2)
+#define FL_TOSERVER (1u << 3)
+#define FL_TOCLIENT (1u << 4)
+#define FL_ONLY_STREAM (1u << 5)
+#define FL_NO_STREAM (1u << 6)
+#define FL_ONLY_FRAG (1u << 7)
+#define FL_NO_FRAG (1u << 8)
+
+enum { FB_SET, FB_UNSET, FB_TOGGLE, FB_ISSET, FB_ISNOTSET };
+typedef struct sm_flowbits {
+	uint8_t cmd;
+	bool or_form; /* names joined by '|' (isset/isnotset: any of) vs '&' (all of) */
+	uint32_t expire; /* setx: seconds; 0 = never */
+	uint16_t n;
+	uint32_t *idx; /* owned: flowbit indices */
+} sm_flowbits_t;
+
+enum {
+	FI_SET,
+	FI_ADD,
+	FI_SUB,
+	FI_EQ,
+	FI_NE,
+	FI_LT,
+	FI_LE,
+	FI_GT,
+	FI_GE,
+	FI_ISSET,
+	FI_NOTSET
+};
+typedef struct sm_flowint {
+	uint8_t op;
+	uint32_t idx;
+	bool val_is_var;
+	uint32_t val_idx;
+	uint32_t val;
+} sm_flowint_t;
+
+typedef struct sm {
+	uint8_t type; /* SM_* */
+	union {
+		sm_content_t *ct;
+		sm_pcre_t *rx;
+		sm_byte_t *by;
+		sm_isdataat_t *da;
+		sm_num_t *num;
+		sm_bits_t *bits;
+		sm_flowbits_t *fb;
+		sm_flowint_t *fi;
+		uint32_t u32; /* flow flags, event id, ip_proto... */
+	} u;
+	sm_num_t *num2; /* ip_proto uses num */
+} sm_t;
+
+typedef struct sm_list_arr {
+	sm_t *v;
+	uint32_t n, cap;
+} sm_list_arr_t;
+
+/* thresholds */
+enum {
+	TH_NONE,
+	TH_LIMIT,
+	TH_THRESHOLD,
+	TH_BOTH,
+	TH_DETECTION_FILTER,
+	TH_BACKOFF,
+	TH_RATE_FILTER
+};
+enum { TRACK_SRC, TRACK_DST, TRACK_RULE, TRACK_BOTH, TRACK_FLOW, TRACK_EITHER };
+typedef struct threshold {
+	uint8_t type;
+	uint8_t track;
+	uint32_t count;
+	uint32_t seconds;
+	uint32_t multiplier;      /* backoff */
+	setu_action_t new_action; /* rate_filter */
+	uint32_t timeout;         /* rate_filter */
+} threshold_t;
+
+/* threshold.config entries (Suricata "Global-Thresholds") */
+enum { THC_THRESHOLD, THC_SUPPRESS, THC_RATE };
+typedef struct th_cfg {
+	uint8_t kind;      /* THC_* */
+	uint32_t gid, sid; /* sid 0 = every rule (of gid, or all when gid 0 too) */
+	threshold_t th;    /* THC_THRESHOLD / THC_RATE */
+	uint8_t
+	    sup_track; /* THC_SUPPRESS with ip: TRACK_SRC, TRACK_DST or TRACK_EITHER */
+	bool has_ip;
+	ipset_t ip;
+} th_cfg_t;
+
+/* rule flags */
+#define RF_BIDIR (1u << 0)
+#define RF_NOALERT (1u << 1)
+#define RF_APPLAYER (1u << 2) /* header protocol is an app-layer name */
+#define RF_REQ_PACKET (1u << 3)
+#define RF_REQ_STREAM (1u << 4)
+#define RF_STREAM_ONLY (1u << 5)
+#define RF_TAG (1u << 6)
+#define RF_SRC_ANY (1u << 7)
+#define RF_DST_ANY (1u << 8)
+#define RF_SP_ANY (1u << 9)
+#define RF_DP_ANY (1u << 10)
+#define RF_PKTHDR (1u << 11) /* pkthdr: any packet, even undecoded */
+#define RF_IPONLY_FAM4 (1u << 12)
+#define RF_IPONLY_FAM6 (1u << 13)
+
+/* header protocol classes */
+enum {
+	RP_IP,
+	RP_TCP,
+	RP_UDP,
+	RP_ICMP4,
+	RP_ICMP6,
+	RP_ICMP_ANY,
+	RP_SCTP,
+	RP_PKTHDR,
+	RP_IGMP
+};
+
+#define DETECT_MAX_VARS 16
+
+typedef struct setu_rule {
+	setu_rule_info_t info;
+	uint32_t flags; /* RF_* */
+	uint8_t rproto; /* RP_* */
+	uint8_t ipver;  /* 0 any, 4 or 6 (ipv4/ipv6 header protocols) */
+	char *applayer; /* owned: app-layer protocol name when RF_APPLAYER */
+	ipset_t src, dst, sp, dp;
+	sm_list_arr_t lists[LIST_COUNT];
+	int32_t fp_index;   /* PMATCH index of the fast-pattern content, -1 none */
+	uint8_t nvars;      /* byte_extract/byte_math variables */
+	bool prio_explicit; /* `priority:` given */
+	char *varnames[DETECT_MAX_VARS];
+	threshold_t th;       /* from the rule; may be replaced by threshold.config */
+	uint32_t order;       /* load order: alerts are reported in rule order */
+	uint32_t portmask[2]; /* per direction: bit i = priority port i, bit 31 = any-port
+	                         group, 0 = the rule cannot match that direction */
+	uint32_t idx;         /* index in the engine's rule array */
+	const th_cfg_t **suppress; /* owned array of borrowed entries */
+	size_t nsuppress;
+	const th_cfg_t *rate; /* borrowed; rate_filter */
+	/* owned storage for info */
+	char **meta_store;
+	char **ref_store;
+} setu_rule_t;
+
+/* ---- parse context ---- */
+typedef struct flowvar_names {
+	char **names; /* owned */
+	size_t n, cap;
+} name_table_t;
+
+typedef struct class_entry {
+	char *name, *desc;
+	int prio;
+} class_entry_t;
+
+typedef struct ref_entry {
+	char *name, *url;
+} ref_entry_t;
+
+typedef struct parse_ctx {
+	const var_table_t *addr_vars, *port_vars;
+	const class_entry_t *classes;
+	size_t nclasses;
+	const ref_entry_t *refs;
+	size_t nrefs;
+	name_table_t *flowbits; /* mutable during load */
+	name_table_t *flowints;
+	setu_diag_t *diag;
+	const char *unsupported; /* keyword name when returning SETU_EUNSUPPORTED */
+	char unsupported_buf[64];
+	unsigned col; /* column of the current option (1-based) */
+} parse_ctx_t;
+
+int name_table_index(name_table_t *t, const char *name, uint32_t *idx);
+void name_table_free(name_table_t *t);
+
+/* Parse one rule (text without trailing newline). Returns 0, SETU_EUNSUPPORTED (skip,
+ * pc->unsupported names the keyword) or SETU_EPARSE (diag says why). */
+int setu_rule_parse(parse_ctx_t *pc, const char *text, size_t len, setu_rule_t **out);
+void setu_rule_free(setu_rule_t *r);
+
+/* keyword table */
+typedef int (*kw_setup_fn)(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
+#define KW_NOARG 1u /* takes no value */
+#define KW_ARG 2u   /* requires a value */
+typedef struct keyword {
+	const char *name;
+	kw_setup_fn setup;
+	uint32_t flags;
+} keyword_t;
+const keyword_t *detect_keyword_find(const char *name);
+
+/* helpers used by keyword files */
+sm_t *rule_add_sm(setu_rule_t *r, int list, uint8_t type);
+sm_t *rule_last_pmatch(setu_rule_t *r, uint8_t type);
+int perr(parse_ctx_t *pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int punsup(parse_ctx_t *pc, const char *kw);
+char *str_trim(char *s);
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+int parse_i64(const char *s, int64_t *out);
+int parse_numval(parse_ctx_t *pc, setu_rule_t *r, const char *s, const char *kw,
+                 bool allow_neg, numval_t *out);
+int rule_var_find(const setu_rule_t *r, const char *name);
+int parse_cmp(parse_ctx_t *pc, const char *kw, const char *arg, uint64_t max,
+              sm_num_t *out);
+int split_args(char *s, char **out, int max);
+
+/* addresses, ports, vars (rule-addr.c) */
+int ipset_parse_addr(parse_ctx_t *pc, const char *s, ipset_t *out);
+int ipset_parse_port(parse_ctx_t *pc, const char *s, ipset_t *out);
+int var_table_set(var_table_t *t, const char *name, const char *value);
+const char *var_table_get(const var_table_t *t, const char *name);
+void var_table_free(var_table_t *t);
+int var_table_defaults(var_table_t *addr, var_table_t *port);
+
+/* config files (detect-config.c) */
+int detect_load_classification(const char *path, class_entry_t **out, size_t *n,
+                               setu_diag_t *diag);
+int detect_load_reference(const char *path, ref_entry_t **out, size_t *n,
+                          setu_diag_t *diag);
+/* threshold.config: entries appended to *out; per-line problems are fatal (bad config).
+ */
+int detect_load_threshold(parse_ctx_t *pc, const char *path, th_cfg_t **out, size_t *n);
+void detect_free_classes(class_entry_t *c, size_t n);
+void detect_free_refs(ref_entry_t *r, size_t n);
+void detect_free_thcfg(th_cfg_t *t, size_t n);
+/* read a whole file (NUL-terminated); SETU_EIO/ELIMIT/ENOMEM */
+int detect_read_file(const char *path, char **out, size_t *len, size_t max);
+
+/* ---- engine ---- */
+/* Rule groups (Suricata's signature group heads, simplified): TCP and UDP rules are
+ * grouped by direction (to server / to client, from the flow keyword) and by the server
+ * port (destination port to the server, source port to the client). Rules whose server
+ * ports all lie in a short list of busy ports (Suricata's default priority ports) go to
+ * one group per port; the others to the direction's "any port" group. A packet scans its
+ * direction's any-port group plus the group of its server port. */
+#define DETECT_NPRIO_PORTS 15
+#define DETECT_PORTS_PER_DIR (1 + DETECT_NPRIO_PORTS)
+enum {
+	G_TCP = 0, /* G_TCP + dir * DETECT_PORTS_PER_DIR + (0 any | 1 + port index) */
+	G_UDP = 2 * DETECT_PORTS_PER_DIR,
+	G_ICMP4 = 4 * DETECT_PORTS_PER_DIR,
+	G_ICMP6,
+	G_OTHER,
+	G_COUNT
+};
+int detect_prio_port_index(uint16_t port); /* -1 if not a priority port */
+
+typedef struct pgroup {
+	hs_database_t *db; /* owned; NULL when no rule has a fast pattern */
+	uint32_t npat;
+	uint32_t *pat_off;   /* owned [npat+1]: rules of pattern i are
+	                        pat_rules[off[i]..off[i+1]) */
+	uint32_t *pat_rules; /* owned: rule indices */
+	uint32_t *nonpf;     /* owned: rules without a usable fast pattern, ascending */
+	uint32_t nnonpf;
+} pgroup_t;
+
+struct th_state; /* detect.c: threshold tracking shared by workers (mutex inside) */
+
+struct setu_detect_engine {
+	setu_rule_t *
+	    *rules; /* owned, sorted by action order then load order; idx = position */
+	uint32_t nrules;
+	pgroup_t groups[G_COUNT];
+	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) */
+	uint32_t npkthdr;
+	name_table_t flowbits, flowints;
+	class_entry_t *classes;
+	size_t nclasses;
+	ref_entry_t *refs;
+	size_t nrefs;
+	th_cfg_t *thc;
+	size_t nthc;
+	var_table_t addr_vars, port_vars;
+	setu_detect_stats_t stats;
+	setu_detect_kwcount_t *kw; /* owned (names owned) */
+	size_t nkw, capkw;
+	char **files; /* owned copies of the rule file names */
+	size_t nfiles;
+	struct th_state *ths; /* owned; the only mutable part after load (locked) */
+};
+
+struct th_state *th_state_new(void);
+void th_state_free(struct th_state *ts);
+
+/* payload inspection (detect-inspect.c) */
+typedef struct inspect_ctx {
+	const uint8_t *buf;
+	uint32_t len;
+	uint32_t buffer_offset; /* end of the previous match */
+	uint64_t vars[DETECT_MAX_VARS];
+	pcre2_match_data *md;      /* borrowed from the thread */
+	pcre2_match_context *mctx; /* borrowed: Suricata's default match limits */
+	uint32_t recursion;
+	uint32_t min_end; /* stream mode: a match must end after this offset (0 = any) */
+} inspect_ctx_t;
+/* 1 match, 0 no match */
+int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic);
+
+/* keyword setup functions, one per keyword (kw-*.c); X(name-in-rules, function, flags) */
+#define DETECT_KEYWORDS(X)                                       \
+	X("msg", kw_msg_setup, KW_ARG)                           \
+	X("sid", kw_sid_setup, KW_ARG)                           \
+	X("rev", kw_rev_setup, KW_ARG)                           \
+	X("gid", kw_gid_setup, KW_ARG)                           \
+	X("classtype", kw_classtype_setup, KW_ARG)               \
+	X("priority", kw_priority_setup, KW_ARG)                 \
+	X("reference", kw_reference_setup, KW_ARG)               \
+	X("metadata", kw_metadata_setup, KW_ARG)                 \
+	X("target", kw_target_setup, KW_ARG)                     \
+	X("noalert", kw_noalert_setup, KW_NOARG)                 \
+	X("tag", kw_tag_setup, KW_ARG)                           \
+	X("decode-event", kw_decode_event_setup, KW_ARG)         \
+	X("stream-event", kw_stream_event_setup, KW_ARG)         \
+	X("content", kw_content_setup, KW_ARG)                   \
+	X("nocase", kw_nocase_setup, KW_NOARG)                   \
+	X("rawbytes", kw_rawbytes_setup, KW_NOARG)               \
+	X("depth", kw_depth_setup, KW_ARG)                       \
+	X("offset", kw_offset_setup, KW_ARG)                     \
+	X("distance", kw_distance_setup, KW_ARG)                 \
+	X("within", kw_within_setup, KW_ARG)                     \
+	X("startswith", kw_startswith_setup, KW_NOARG)           \
+	X("endswith", kw_endswith_setup, KW_NOARG)               \
+	X("fast_pattern", kw_fast_pattern_setup, 0)              \
+	X("isdataat", kw_isdataat_setup, KW_ARG)                 \
+	X("dsize", kw_dsize_setup, KW_ARG)                       \
+	X("pcre", kw_pcre_setup, KW_ARG)                         \
+	X("byte_test", kw_byte_test_setup, KW_ARG)               \
+	X("byte_jump", kw_byte_jump_setup, KW_ARG)               \
+	X("byte_extract", kw_byte_extract_setup, KW_ARG)         \
+	X("byte_math", kw_byte_math_setup, KW_ARG)               \
+	X("flow", kw_flow_setup, KW_ARG)                         \
+	X("flowbits", kw_flowbits_setup, KW_ARG)                 \
+	X("flowint", kw_flowint_setup, KW_ARG)                   \
+	X("threshold", kw_threshold_setup, KW_ARG)               \
+	X("detection_filter", kw_detection_filter_setup, KW_ARG) \
+	X("ttl", kw_ttl_setup, KW_ARG)                           \
+	X("tos", kw_tos_setup, KW_ARG)                           \
+	X("ipopts", kw_ipopts_setup, KW_ARG)                     \
+	X("fragbits", kw_fragbits_setup, KW_ARG)                 \
+	X("fragoffset", kw_fragoffset_setup, KW_ARG)             \
+	X("id", kw_id_setup, KW_ARG)                             \
+	X("ip_proto", kw_ip_proto_setup, KW_ARG)                 \
+	X("sameip", kw_sameip_setup, KW_NOARG)                   \
+	X("flags", kw_flags_setup, KW_ARG)                       \
+	X("tcp.flags", kw_flags_setup, KW_ARG)                   \
+	X("seq", kw_seq_setup, KW_ARG)                           \
+	X("ack", kw_ack_setup, KW_ARG)                           \
+	X("window", kw_window_setup, KW_ARG)                     \
+	X("tcp.mss", kw_tcp_mss_setup, KW_ARG)                   \
+	X("itype", kw_itype_setup, KW_ARG)                       \
+	X("icode", kw_icode_setup, KW_ARG)                       \
+	X("icmp_id", kw_icmp_id_setup, KW_ARG)                   \
+	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)
+
+#define DETECT_KW_PROTO(name, fn, flags) \
+	int fn(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
+DETECT_KEYWORDS(DETECT_KW_PROTO)
+#undef DETECT_KW_PROTO
+
+int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r);
+void sm_free(sm_t *sm);
+/* event ids: decode-event / stream-event */
+
+#endif

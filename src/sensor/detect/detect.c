@@ -1,0 +1,1012 @@
+/* detect.c — per-packet and per-stream-chunk detection: Hyperscan prefilter per protocol
+ * group, header keywords, payload verification, flowbits/flowint (per-flow state in the
+ * flow's detect storage slot), thresholds (Suricata "Rule Thresholding" and
+ * threshold.config), suppress and rate_filter, and alert reporting. */
+#include "detect-int.h"
+#include "sensor/flow/flow.h"
+#include "sensor/stream/stream.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- per-flow state ---- */
+
+typedef struct flow_th {
+	uint32_t rule; /* rule sid:gid hash is not enough across reloads: keep gid/sid */
+	uint32_t gid, sid;
+	uint32_t count;
+	uint64_t next;
+	uint64_t first_us;
+} flow_th_t;
+
+typedef struct detect_flow_state {
+	uint8_t *bits; /* owned bitset */
+	uint32_t nbits;
+	uint64_t *bit_expire_us; /* owned, lazily: setx expiry per bit (0 = none) */
+	struct fint {
+		bool set;
+		uint32_t v;
+	} * ints; /* owned */
+	uint32_t nints;
+	uint64_t raw_progress[2]; /* stream bytes inspected per direction */
+	flow_th_t *th;            /* owned: by_flow threshold counters */
+	uint32_t nth;
+} detect_flow_state_t;
+
+void setu_detect_flow_state_free(void *state)
+{
+	detect_flow_state_t *st = state;
+	if (st == NULL)
+		return;
+	free(st->bits);
+	free(st->bit_expire_us);
+	free(st->ints);
+	free(st->th);
+	free(st);
+}
+
+static detect_flow_state_t *fstate(setu_flow_t *f, bool create)
+{
+	if (f == NULL)
+		return NULL;
+	detect_flow_state_t *st = f->storage[SETU_FLOW_STORAGE_DETECT].ptr;
+	if (st != NULL || !create)
+		return st;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	f->storage[SETU_FLOW_STORAGE_DETECT].ptr = st;
+	f->storage[SETU_FLOW_STORAGE_DETECT].free_fn = setu_detect_flow_state_free;
+	return st;
+}
+
+static uint64_t pkt_us(const setu_pkt_t *p)
+{
+	return (uint64_t)p->ts.tv_sec * 1000000u + (uint64_t)p->ts.tv_usec;
+}
+
+static bool bit_get(const detect_flow_state_t *st, uint32_t i, uint64_t now)
+{
+	if (st == NULL || i >= st->nbits || !(st->bits[i / 8] & (1u << (i % 8))))
+		return false;
+	if (st->bit_expire_us != NULL && st->bit_expire_us[i] != 0 &&
+	    now >= st->bit_expire_us[i])
+		return false;
+	return true;
+}
+
+static bool grow_bits(detect_flow_state_t *st, uint32_t i)
+{
+	if (i < st->nbits)
+		return true;
+	uint32_t nb = (i / 64 + 1) * 64;
+	uint8_t *n = realloc(st->bits, nb / 8);
+	if (n == NULL)
+		return false;
+	memset(n + st->nbits / 8, 0, (nb - st->nbits) / 8);
+	st->bits = n;
+	if (st->bit_expire_us != NULL) {
+		uint64_t *e = realloc(st->bit_expire_us, nb * sizeof(*e));
+		if (e == NULL)
+			return false;
+		memset(e + st->nbits, 0, (nb - st->nbits) * sizeof(*e));
+		st->bit_expire_us = e;
+	}
+	st->nbits = nb;
+	return true;
+}
+
+static void bit_set(detect_flow_state_t *st, uint32_t i, bool v, uint64_t expire_us)
+{
+	if (st == NULL || !grow_bits(st, i))
+		return;
+	if (v)
+		st->bits[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		st->bits[i / 8] &= (uint8_t) ~(1u << (i % 8));
+	if (expire_us != 0 && st->bit_expire_us == NULL) {
+		st->bit_expire_us = calloc(st->nbits, sizeof(*st->bit_expire_us));
+		if (st->bit_expire_us == NULL)
+			return;
+	}
+	if (st->bit_expire_us != NULL)
+		st->bit_expire_us[i] = v ? expire_us : 0;
+}
+
+static struct fint *fint_get(detect_flow_state_t *st, uint32_t i, bool create)
+{
+	if (st == NULL)
+		return NULL;
+	if (i >= st->nints) {
+		if (!create)
+			return NULL;
+		uint32_t nn = (i / 16 + 1) * 16;
+		struct fint *n = realloc(st->ints, nn * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		memset(n + st->nints, 0, (nn - st->nints) * sizeof(*n));
+		st->ints = n;
+		st->nints = nn;
+	}
+	return &st->ints[i];
+}
+
+/* ---- threshold state shared by workers ---- */
+
+typedef struct th_entry {
+	bool used;
+	uint32_t gid, sid;
+	uint8_t kind; /* 0 rule threshold, 1 rate_filter */
+	setu_addr_t a, b;
+	uint32_t count;
+	uint64_t first_us;
+	uint64_t rate_until_us;
+} th_entry_t;
+
+struct th_state {
+	pthread_mutex_t mu;
+	th_entry_t *e; /* owned [SETU_DETECT_THRESHOLD_MAX_ENTRIES] */
+	uint64_t full; /* events that found no slot (alert passed unthresholded) */
+};
+
+struct th_state *th_state_new(void)
+{
+	struct th_state *ts = calloc(1, sizeof(*ts));
+	if (ts == NULL)
+		return NULL;
+	ts->e = calloc(SETU_DETECT_THRESHOLD_MAX_ENTRIES, sizeof(*ts->e));
+	if (ts->e == NULL || pthread_mutex_init(&ts->mu, NULL) != 0) {
+		free(ts->e);
+		free(ts);
+		return NULL;
+	}
+	return ts;
+}
+
+void th_state_free(struct th_state *ts)
+{
+	if (ts == NULL)
+		return;
+	pthread_mutex_destroy(&ts->mu);
+	free(ts->e);
+	free(ts);
+}
+
+static uint64_t th_hash(uint32_t gid, uint32_t sid, uint8_t kind, const setu_addr_t *a,
+                        const setu_addr_t *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+	uint32_t v[3] = {gid, sid, kind};
+	const uint8_t *pv = (const uint8_t *)v;
+	for (size_t i = 0; i < sizeof(v); i++)
+		h = (h ^ pv[i]) * 1099511628211ULL;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->b[i]) * 1099511628211ULL;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ b->b[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Look up/insert the entry; returns NULL when no slot (fail open). Caller holds mu. */
+static th_entry_t *th_lookup(struct th_state *ts, uint32_t gid, uint32_t sid,
+                             uint8_t kind, const setu_addr_t *a, const setu_addr_t *b,
+                             uint64_t now, uint64_t window_us)
+{
+	uint64_t h = th_hash(gid, sid, kind, a, b);
+	th_entry_t *reuse = NULL;
+	for (uint32_t k = 0; k < 64; k++) {
+		th_entry_t *e = &ts->e[(h + k) & (SETU_DETECT_THRESHOLD_MAX_ENTRIES - 1)];
+		if (!e->used) {
+			if (reuse == NULL)
+				reuse = e;
+			break;
+		}
+		if (e->gid == gid && e->sid == sid && e->kind == kind &&
+		    setu_addr_eq(&e->a, a) && setu_addr_eq(&e->b, b))
+			return e;
+		/* an entry whose window and rate period ended can be reused */
+		if (reuse == NULL && now >= e->first_us + window_us &&
+		    now >= e->rate_until_us && e->first_us + window_us > e->first_us)
+			reuse = e;
+	}
+	if (reuse == NULL)
+		return NULL;
+	memset(reuse, 0, sizeof(*reuse));
+	reuse->used = true;
+	reuse->gid = gid;
+	reuse->sid = sid;
+	reuse->kind = kind;
+	reuse->a = *a;
+	reuse->b = *b;
+	return reuse;
+}
+
+static void track_addrs(uint8_t track, const setu_pkt_t *p, setu_addr_t *a,
+                        setu_addr_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	memset(b, 0, sizeof(*b));
+	switch (track) {
+	case TRACK_SRC:
+		*a = p->src;
+		break;
+	case TRACK_DST:
+		*a = p->dst;
+		break;
+	case TRACK_BOTH:
+		/* by_both: the pair, in either direction */
+		if (setu_addr_cmp(&p->src, &p->dst) <= 0) {
+			*a = p->src;
+			*b = p->dst;
+		} else {
+			*a = p->dst;
+			*b = p->src;
+		}
+		break;
+	default: /* by_rule */
+		break;
+	}
+}
+
+/* Counting step shared by global and flow tracking: given the counter for this event
+ * (already incremented), decide whether it alerts. */
+static bool th_decide(const threshold_t *th, uint32_t count, uint64_t *next)
+{
+	switch (th->type) {
+	case TH_LIMIT:
+		return count <= th->count;
+	case TH_THRESHOLD:
+		return count % th->count == 0;
+	case TH_BOTH:
+		return count == th->count;
+	case TH_DETECTION_FILTER:
+		return count > th->count;
+	case TH_BACKOFF:
+		if (count <= th->count)
+			return true;
+		if (*next == 0)
+			*next = (uint64_t)th->count * th->multiplier;
+		if (count == *next) {
+			*next *= th->multiplier;
+			return true;
+		}
+		return false;
+	default:
+		return true;
+	}
+}
+
+static bool th_flow(setu_pkt_t *p, const setu_rule_t *r, const threshold_t *th)
+{
+	detect_flow_state_t *st = fstate(p->flow, true);
+	if (st == NULL)
+		return true; /* no flow: Suricata does not threshold by_flow without one
+		              */
+	flow_th_t *e = NULL;
+	for (uint32_t i = 0; i < st->nth; i++)
+		if (st->th[i].gid == r->info.gid && st->th[i].sid == r->info.sid)
+			e = &st->th[i];
+	uint64_t now = pkt_us(p);
+	if (e == NULL) {
+		flow_th_t *n = realloc(st->th, (st->nth + 1) * sizeof(*n));
+		if (n == NULL)
+			return true;
+		st->th = n;
+		e = &st->th[st->nth++];
+		memset(e, 0, sizeof(*e));
+		e->gid = r->info.gid;
+		e->sid = r->info.sid;
+		e->first_us = now;
+	}
+	if (th->type != TH_BACKOFF &&
+	    now >= e->first_us + (uint64_t)th->seconds * 1000000u) {
+		e->first_us = now;
+		e->count = 0;
+	}
+	e->count++;
+	return th_decide(th, e->count, &e->next);
+}
+
+static bool th_global(struct th_state *ts, setu_pkt_t *p, const setu_rule_t *r,
+                      const threshold_t *th)
+{
+	if (th->track == TRACK_FLOW)
+		return th_flow(p, r, th);
+	setu_addr_t a, b;
+	track_addrs(th->track, p, &a, &b);
+	uint64_t now = pkt_us(p);
+	uint64_t win = (uint64_t)th->seconds * 1000000u;
+	pthread_mutex_lock(&ts->mu);
+	th_entry_t *e = th_lookup(ts, r->info.gid, r->info.sid, 0, &a, &b, now, win);
+	bool ok = true;
+	if (e == NULL) {
+		ts->full++;
+	} else {
+		if (e->count == 0 || now >= e->first_us + win) {
+			e->first_us = now;
+			e->count = 0;
+		}
+		e->count++;
+		uint64_t next = 0;
+		ok = th_decide(th, e->count, &next);
+	}
+	pthread_mutex_unlock(&ts->mu);
+	return ok;
+}
+
+/* rate_filter: returns the action to apply */
+static setu_action_t rate_filter(struct th_state *ts, setu_pkt_t *p, const setu_rule_t *r,
+                                 bool *changed)
+{
+	const threshold_t *th = &r->rate->th;
+	setu_addr_t a, b;
+	track_addrs(th->track, p, &a, &b);
+	uint64_t now = pkt_us(p);
+	uint64_t win = (uint64_t)th->seconds * 1000000u;
+	setu_action_t act = r->info.action;
+	pthread_mutex_lock(&ts->mu);
+	th_entry_t *e = th_lookup(ts, r->info.gid, r->info.sid, 1, &a, &b, now, win);
+	if (e != NULL) {
+		if (now < e->rate_until_us) {
+			act = th->new_action;
+			*changed = true;
+		} else {
+			if (e->count == 0 || now >= e->first_us + win) {
+				e->first_us = now;
+				e->count = 0;
+			}
+			e->count++;
+			if (e->count > th->count) {
+				e->rate_until_us = now + (uint64_t)th->timeout * 1000000u;
+				act = th->new_action;
+				*changed = true;
+			}
+		}
+	} else {
+		ts->full++;
+	}
+	pthread_mutex_unlock(&ts->mu);
+	return act;
+}
+
+static bool suppressed(const setu_rule_t *r, const setu_pkt_t *p)
+{
+	for (size_t i = 0; i < r->nsuppress; i++) {
+		const th_cfg_t *e = r->suppress[i];
+		if (!e->has_ip)
+			return true;
+		bool s = ipset_match_addr(&e->ip, &p->src),
+		     d = ipset_match_addr(&e->ip, &p->dst);
+		if ((e->sup_track == TRACK_SRC && s) ||
+		    (e->sup_track == TRACK_DST && d) ||
+		    (e->sup_track == TRACK_EITHER && (s || d)))
+			return true;
+	}
+	return false;
+}
+
+/* ---- thread ---- */
+
+struct setu_detect_thread {
+	const setu_detect_engine_t *de;
+	hs_scratch_t *scratch; /* owned */
+	uint32_t *stamp;       /* owned [nrules] */
+	uint32_t cur;
+	uint32_t *cand; /* owned [nrules] */
+	uint32_t ncand;
+	const pgroup_t *scan_group;
+	pcre2_match_data *md;      /* owned */
+	pcre2_match_context *mctx; /* owned */
+};
+
+setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
+{
+	setu_detect_thread_t *dt = calloc(1, sizeof(*dt));
+	if (dt == NULL)
+		return NULL;
+	dt->de = de;
+	size_t n = de->nrules ? de->nrules : 1;
+	dt->stamp = calloc(n, sizeof(*dt->stamp));
+	dt->cand = malloc(n * sizeof(*dt->cand));
+	dt->md = pcre2_match_data_create(16, NULL);
+	dt->mctx = pcre2_match_context_create(NULL);
+	if (dt->stamp == NULL || dt->cand == NULL || dt->md == NULL || dt->mctx == NULL)
+		goto fail;
+	/* Suricata's default pcre match limits (detect.pcre.match-limit and
+	 * match-limit-recursion) */
+	pcre2_set_match_limit(dt->mctx, 3500);
+	pcre2_set_depth_limit(dt->mctx, 1500);
+	for (int g = 0; g < G_COUNT; g++)
+		if (de->groups[g].db != NULL &&
+		    hs_alloc_scratch(de->groups[g].db, &dt->scratch) != HS_SUCCESS)
+			goto fail;
+	return dt;
+fail:
+	setu_detect_thread_free(dt);
+	return NULL;
+}
+
+void setu_detect_thread_free(setu_detect_thread_t *dt)
+{
+	if (dt == NULL)
+		return;
+	hs_free_scratch(dt->scratch);
+	free(dt->stamp);
+	free(dt->cand);
+	pcre2_match_data_free(dt->md);
+	pcre2_match_context_free(dt->mctx);
+	free(dt);
+}
+
+static int on_hs_match(unsigned int id, unsigned long long from, unsigned long long to,
+                       unsigned int flags, void *ctx)
+{
+	(void)from;
+	(void)to;
+	(void)flags;
+	setu_detect_thread_t *dt = ctx;
+	const pgroup_t *pg = dt->scan_group;
+	for (uint32_t k = pg->pat_off[id]; k < pg->pat_off[id + 1]; k++) {
+		uint32_t ri = pg->pat_rules[k];
+		if (dt->stamp[ri] != dt->cur) {
+			dt->stamp[ri] = dt->cur;
+			dt->cand[dt->ncand++] = ri;
+		}
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void collect_group(setu_detect_thread_t *dt, const pgroup_t *pg,
+                          const uint8_t *buf, size_t len)
+{
+	if (pg->db != NULL && len > 0) {
+		dt->scan_group = pg;
+		/* block scan failures (only on a broken scratch) leave prefilter rules
+		 * out */
+		(void)hs_scan(pg->db, (const char *)buf,
+		              (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0,
+		              dt->scratch, on_hs_match, dt);
+	}
+	for (uint32_t i = 0; i < pg->nnonpf; i++) {
+		uint32_t ri = pg->nonpf[i];
+		if (dt->stamp[ri] != dt->cur) {
+			dt->stamp[ri] = dt->cur;
+			dt->cand[dt->ncand++] = ri;
+		}
+	}
+}
+
+/* candidates = prefilter hits on buf + the non-prefilter rules of group a (and b, if
+ * not NULL), in rule order */
+static void collect(setu_detect_thread_t *dt, const pgroup_t *a, const pgroup_t *b,
+                    const uint8_t *buf, size_t len)
+{
+	dt->ncand = 0;
+	if (++dt->cur == 0) {
+		memset(dt->stamp, 0,
+		       (dt->de->nrules ? dt->de->nrules : 1) * sizeof(*dt->stamp));
+		dt->cur = 1;
+	}
+	collect_group(dt, a, buf, len);
+	if (b != NULL)
+		collect_group(dt, b, buf, len);
+	if (dt->ncand > 1)
+		qsort(dt->cand, dt->ncand, sizeof(*dt->cand), cmp_u32);
+}
+
+/* the groups a packet (or stream chunk) of direction dir with server port sport scans */
+static void port_groups(const setu_detect_engine_t *de, int base, int dir, uint16_t sport,
+                        const pgroup_t **a, const pgroup_t **b)
+{
+	int g = base + dir * DETECT_PORTS_PER_DIR;
+	*a = &de->groups[g];
+	int k = detect_prio_port_index(sport);
+	*b = k >= 0 ? &de->groups[g + 1 + k] : NULL;
+}
+
+/* ---- header and match-list keywords ---- */
+
+typedef struct hview {
+	const setu_addr_t *src, *dst;
+	uint16_t sp, dp;
+	bool toserver, toclient;
+} hview_t;
+
+static bool num_cmp(const sm_num_t *n, uint64_t v)
+{
+	switch (n->op) {
+	case CMP_EQ:
+		return v == n->a;
+	case CMP_NE:
+		return v != n->a;
+	case CMP_LT:
+		return v < n->a;
+	case CMP_GT:
+		return v > n->a;
+	case CMP_LE:
+		return v <= n->a;
+	case CMP_GE:
+		return v >= n->a;
+	default:
+		return v > n->a && v < n->b;
+	}
+}
+
+static bool bits_match(const sm_bits_t *b, uint16_t v)
+{
+	v &= (uint16_t)~b->mask;
+	switch (b->mode) {
+	case '+':
+		return (v & b->bits) == b->bits;
+	case '*':
+		return (v & b->bits) != 0;
+	case '!':
+		return (v & b->bits) != b->bits;
+	default:
+		return v == b->bits;
+	}
+}
+
+static bool header_match(const setu_rule_t *r, const setu_pkt_t *p, const hview_t *v)
+{
+	if (r->ipver != 0 && r->ipver != p->ip_ver)
+		return false;
+	if (r->rproto == RP_SCTP && p->proto != 132)
+		return false;
+	if (r->rproto == RP_IGMP && p->proto != 2)
+		return false;
+	bool ports = (p->proto == 6 || p->proto == 17 || p->proto == 132) &&
+	             (p->flags & SETU_PKT_HAS_L4);
+	bool need_ports = !(r->flags & RF_SP_ANY) || !(r->flags & RF_DP_ANY);
+	if (need_ports && !ports)
+		return false;
+	bool fwd = ipset_match_addr(&r->src, v->src) &&
+	           ipset_match_addr(&r->dst, v->dst) &&
+	           (!need_ports ||
+	            (ipset_match_port(&r->sp, v->sp) && ipset_match_port(&r->dp, v->dp)));
+	if (fwd)
+		return true;
+	if (!(r->flags & RF_BIDIR))
+		return false;
+	return ipset_match_addr(&r->src, v->dst) && ipset_match_addr(&r->dst, v->src) &&
+	       (!need_ports ||
+	        (ipset_match_port(&r->sp, v->dp) && ipset_match_port(&r->dp, v->sp)));
+}
+
+static bool flow_established(const setu_pkt_t *p)
+{
+	if (p->flags & SETU_PKT_STREAM_EST)
+		return true;
+	return p->flow != NULL && p->flow->state != SETU_FLOW_STATE_NEW;
+}
+
+static bool is_icmp(const setu_pkt_t *p)
+{
+	return p->proto == 1 || p->proto == 58;
+}
+
+static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bool stream)
+{
+	const sm_list_arr_t *l = &r->lists[LIST_MATCH];
+	detect_flow_state_t *st = NULL;
+	bool st_loaded = false;
+	for (uint32_t i = 0; i < l->n; i++) {
+		const sm_t *sm = &l->v[i];
+		bool tcp = p->proto == 6 && (p->flags & SETU_PKT_HAS_L4);
+		switch (sm->type) {
+		case SM_DSIZE:
+			if (!num_cmp(sm->u.num, p->payload_len))
+				return false;
+			break;
+		case SM_TTL:
+			if (p->ip_ver == 0 || !num_cmp(sm->u.num, p->ip.ttl))
+				return false;
+			break;
+		case SM_TOS:
+			if (p->ip_ver == 0 || !num_cmp(sm->u.num, p->ip.tos))
+				return false;
+			break;
+		case SM_IPOPTS:
+			if (p->ip_ver != 4)
+				return false;
+			if (sm->u.bits->bits == SETU_IPOPT_ANY
+			        ? p->ip.opts == 0
+			        : !(p->ip.opts & sm->u.bits->bits))
+				return false;
+			break;
+		case SM_FRAGBITS: {
+			if (p->ip_ver != 4)
+				return false;
+			uint16_t fb = (uint16_t)((p->ip.mf ? 1 : 0) | (p->ip.df ? 2 : 0) |
+			                         (p->ip.rb ? 4 : 0));
+			if (!bits_match(sm->u.bits, fb))
+				return false;
+			break;
+		}
+		case SM_FRAGOFFSET:
+			if (p->ip_ver == 0 || !num_cmp(sm->u.num, p->ip.frag_off))
+				return false;
+			break;
+		case SM_ID:
+			if (p->ip_ver != 4 || !num_cmp(sm->u.num, p->ip.id))
+				return false;
+			break;
+		case SM_IPPROTO:
+			if (p->ip_ver == 0 || !num_cmp(sm->u.num, p->proto))
+				return false;
+			break;
+		case SM_SAMEIP:
+			if (p->ip_ver == 0 || !setu_addr_eq(&p->src, &p->dst))
+				return false;
+			break;
+		case SM_FLAGS:
+			if (!tcp || !bits_match(sm->u.bits, p->tcp.flags))
+				return false;
+			break;
+		case SM_SEQ:
+			if (!tcp || !num_cmp(sm->u.num, p->tcp.seq))
+				return false;
+			break;
+		case SM_ACK:
+			if (!tcp || !num_cmp(sm->u.num, p->tcp.ack))
+				return false;
+			break;
+		case SM_WINDOW:
+			if (!tcp || !num_cmp(sm->u.num, p->tcp.win))
+				return false;
+			break;
+		case SM_TCPMSS:
+			if (!tcp || !p->tcp.has_mss || !num_cmp(sm->u.num, p->tcp.mss))
+				return false;
+			break;
+		case SM_ITYPE:
+			if (!is_icmp(p) || !num_cmp(sm->u.num, p->icmp.type))
+				return false;
+			break;
+		case SM_ICODE:
+			if (!is_icmp(p) || !num_cmp(sm->u.num, p->icmp.code))
+				return false;
+			break;
+		case SM_ICMP_ID:
+			if (!is_icmp(p) || !p->icmp.has_id ||
+			    !num_cmp(sm->u.num, p->icmp.id))
+				return false;
+			break;
+		case SM_ICMP_SEQ:
+			if (!is_icmp(p) || !p->icmp.has_id ||
+			    !num_cmp(sm->u.num, p->icmp.seq))
+				return false;
+			break;
+		case SM_FLOW: {
+			uint32_t f = sm->u.u32;
+			if ((f & (FL_ESTABLISHED | FL_NOT_ESTABLISHED | FL_TOSERVER |
+			          FL_TOCLIENT)) &&
+			    p->flow == NULL)
+				return false;
+			bool est = flow_established(p);
+			if ((f & FL_ESTABLISHED) && !est)
+				return false;
+			if ((f & FL_NOT_ESTABLISHED) && est)
+				return false;
+			if ((f & FL_TOSERVER) && !v->toserver)
+				return false;
+			if ((f & FL_TOCLIENT) && !v->toclient)
+				return false;
+			bool frag = (p->flags &
+			             (SETU_PKT_IS_FRAGMENT | SETU_PKT_REASSEMBLED)) != 0;
+			if ((f & FL_ONLY_FRAG) && !frag)
+				return false;
+			if ((f & FL_NO_FRAG) && frag)
+				return false;
+			if ((f & FL_ONLY_STREAM) && !stream)
+				return false;
+			if ((f & FL_NO_STREAM) && stream)
+				return false;
+			break;
+		}
+		case SM_FLOWBITS: {
+			if (!st_loaded) {
+				st = fstate(p->flow, false);
+				st_loaded = true;
+			}
+			const sm_flowbits_t *fb = sm->u.fb;
+			uint64_t now = pkt_us(p);
+			bool want = fb->cmd == FB_ISSET;
+			bool any = false, all = true;
+			for (uint16_t k = 0; k < fb->n; k++) {
+				bool set = bit_get(st, fb->idx[k], now);
+				bool ok = set == want;
+				any = any || ok;
+				all = all && ok;
+			}
+			if (fb->or_form ? !any : !all)
+				return false;
+			break;
+		}
+		case SM_FLOWINT: {
+			if (!st_loaded) {
+				st = fstate(p->flow, false);
+				st_loaded = true;
+			}
+			const sm_flowint_t *fi = sm->u.fi;
+			struct fint *x = fint_get(st, fi->idx, false);
+			bool isset = x != NULL && x->set;
+			if (fi->op == FI_ISSET) {
+				if (!isset)
+					return false;
+				break;
+			}
+			if (fi->op == FI_NOTSET) {
+				if (isset)
+					return false;
+				break;
+			}
+			if (!isset)
+				return false;
+			uint32_t rhs = fi->val;
+			if (fi->val_is_var) {
+				struct fint *y = fint_get(st, fi->val_idx, false);
+				if (y == NULL || !y->set)
+					return false;
+				rhs = y->v;
+			}
+			sm_num_t n = {CMP_EQ, rhs, 0};
+			n.op = fi->op == FI_EQ   ? CMP_EQ
+			       : fi->op == FI_NE ? CMP_NE
+			       : fi->op == FI_LT ? CMP_LT
+			       : fi->op == FI_LE ? CMP_LE
+			       : fi->op == FI_GT ? CMP_GT
+			                         : CMP_GE;
+			if (!num_cmp(&n, x->v))
+				return false;
+			break;
+		}
+		case SM_EVENT:
+			if (!setu_pkt_has_event(p, (setu_event_t)sm->u.u32))
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+static void postmatch(const setu_rule_t *r, setu_pkt_t *p)
+{
+	const sm_list_arr_t *l = &r->lists[LIST_POSTMATCH];
+	if (l->n == 0)
+		return;
+	detect_flow_state_t *st = fstate(p->flow, true);
+	if (st == NULL)
+		return; /* no flow: flowbits/flowint have nowhere to live (Suricata does
+		           the same) */
+	uint64_t now = pkt_us(p);
+	for (uint32_t i = 0; i < l->n; i++) {
+		const sm_t *sm = &l->v[i];
+		if (sm->type == SM_FLOWBITS) {
+			const sm_flowbits_t *fb = sm->u.fb;
+			for (uint16_t k = 0; k < fb->n; k++) {
+				uint32_t b = fb->idx[k];
+				uint64_t exp = fb->expire
+				                   ? now + (uint64_t)fb->expire * 1000000u
+				                   : 0;
+				if (fb->cmd == FB_SET)
+					bit_set(st, b, true, exp);
+				else if (fb->cmd == FB_UNSET)
+					bit_set(st, b, false, 0);
+				else
+					bit_set(st, b, !bit_get(st, b, now), 0);
+			}
+		} else if (sm->type == SM_FLOWINT) {
+			const sm_flowint_t *fi = sm->u.fi;
+			struct fint *x = fint_get(st, fi->idx, true);
+			if (x == NULL)
+				continue;
+			uint32_t rhs = fi->val;
+			if (fi->val_is_var) {
+				struct fint *y = fint_get(st, fi->val_idx, false);
+				if (y == NULL || !y->set)
+					continue; /* Suricata: an unset source var leaves
+					             the target alone */
+				rhs = y->v;
+			}
+			if (fi->op == FI_SET) {
+				x->v = rhs;
+				x->set = true;
+			} else if (fi->op == FI_ADD) {
+				/* an unset var starts at 0 (Suricata initialises on + and
+				 * -) */
+				x->v = (x->set ? x->v : 0) + rhs;
+				x->set = true;
+			} else {
+				x->v = (x->set ? x->v : 0) - rhs;
+				x->set = true;
+			}
+		}
+	}
+}
+
+/* Evaluate rule candidates and report. Returns true if a pass rule matched. */
+static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
+                      bool stream, bool stream_covered, const uint8_t *buf, size_t len,
+                      uint64_t stream_offset, uint32_t min_end, setu_alert_cb cb,
+                      void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	for (uint32_t c = 0; c < dt->ncand; c++) {
+		const setu_rule_t *r = de->rules[dt->cand[c]];
+		bool has_payload = r->lists[LIST_PMATCH].n > 0;
+		if (stream) {
+			if (!(r->flags & RF_REQ_STREAM) || !has_payload)
+				continue;
+		} else {
+			if (r->flags & RF_STREAM_ONLY)
+				continue;
+			/* payload rules of established TCP sessions are inspected on the
+			 * reassembled stream (setu_detect_stream), not per packet */
+			if (stream_covered && (r->flags & RF_REQ_STREAM))
+				continue;
+		}
+		if (!header_match(r, p, v))
+			continue;
+		if (!match_list(r, p, v, stream))
+			continue;
+		if (has_payload) {
+			if ((p->flags & SETU_PKT_NOPAYLOAD_INSPECT) && !stream)
+				continue;
+			inspect_ctx_t ic = {0};
+			ic.buf = buf;
+			ic.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
+			ic.md = dt->md;
+			ic.mctx = dt->mctx;
+			ic.min_end = min_end;
+			if (!detect_inspect_payload(r, &ic))
+				continue;
+		}
+		postmatch(r, p);
+		if (r->info.action == SETU_ACTION_PASS)
+			return true;
+		if (r->flags & RF_NOALERT)
+			continue;
+		if (suppressed(r, p))
+			continue;
+		if (r->th.type != TH_NONE && !th_global(de->ths, p, r, &r->th))
+			continue;
+		setu_alert_t a = {0};
+		a.rule = &r->info;
+		a.action = r->info.action;
+		bool changed = false;
+		if (r->rate != NULL)
+			a.action = rate_filter(de->ths, p, r, &changed);
+		if (changed)
+			a.flags |= SETU_ALERT_RATE_CHANGED;
+		if (stream)
+			a.flags |= SETU_ALERT_STREAM_MATCH;
+		if (r->flags & RF_TAG)
+			a.flags |= SETU_ALERT_NOALERT_TAG;
+		a.stream_offset = stream_offset;
+		a.payload = buf;
+		a.payload_len = len;
+		if (cb != NULL)
+			cb(user, p, &a);
+	}
+	return false;
+}
+
+static int group_of(const setu_pkt_t *p)
+{
+	if (!(p->flags & SETU_PKT_HAS_L4) && (p->proto == 6 || p->proto == 17))
+		return G_OTHER; /* fragments and truncated L4: only ip rules can apply */
+	switch (p->proto) {
+	case 6:
+		return G_TCP;
+	case 17:
+		return G_UDP;
+	case 1:
+		return G_ICMP4;
+	case 58:
+		return G_ICMP6;
+	default:
+		return G_OTHER;
+	}
+}
+
+static void view_of(const setu_pkt_t *p, bool swap, hview_t *v)
+{
+	bool ts = (p->flags & SETU_PKT_TOSERVER) != 0,
+	     tc = (p->flags & SETU_PKT_TOCLIENT) != 0;
+	if (!swap) {
+		v->src = &p->src;
+		v->dst = &p->dst;
+		v->sp = p->sp;
+		v->dp = p->dp;
+		v->toserver = ts;
+		v->toclient = tc;
+	} else {
+		v->src = &p->dst;
+		v->dst = &p->src;
+		v->sp = p->dp;
+		v->dp = p->sp;
+		v->toserver = tc;
+		v->toclient = ts;
+	}
+}
+
+void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                        void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	hview_t v;
+	view_of(p, false, &v);
+	/* pkthdr rules see every packet, decoded or not */
+	if (de->npkthdr > 0) {
+		dt->ncand = 0;
+		for (uint32_t i = 0; i < de->npkthdr; i++)
+			dt->cand[dt->ncand++] = de->pkthdr[i];
+		run_rules(dt, p, &v, false, false, p->payload, p->payload_len, 0, 0, cb,
+		          user);
+	}
+	if (p->ip_ver == 0 || (p->flags & SETU_PKT_INVALID))
+		return;
+	int g = group_of(p);
+	const pgroup_t *pa = &de->groups[g], *pb = NULL;
+	if (g == G_TCP || g == G_UDP) {
+		bool tc = (p->flags & SETU_PKT_TOCLIENT) != 0;
+		port_groups(de, g, tc ? 1 : 0, tc ? p->sp : p->dp, &pa, &pb);
+	}
+	bool covered = p->proto == 6 && p->flow != NULL &&
+	               (p->flags & SETU_PKT_STREAM_EST) && p->flow->tcp != NULL;
+	collect(dt, pa, pb, p->payload, p->payload_len);
+	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, cb, user);
+}
+
+void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
+                        const uint8_t *data, size_t len, uint64_t offset,
+                        setu_alert_cb cb, void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	if (len == 0 || dir < 0 || dir > 1 || p->ip_ver == 0)
+		return;
+	detect_flow_state_t *st = fstate(p->flow, true);
+	uint64_t end = offset + len;
+	uint64_t new_start = offset;
+	if (st != NULL && st->raw_progress[dir] > new_start)
+		new_start = st->raw_progress[dir];
+	if (new_start >= end)
+		return;
+	/* widen to the stream's raw window when it holds bytes before this chunk, so
+	 * patterns that straddle chunk boundaries are found */
+	const uint8_t *wd;
+	size_t wl;
+	uint64_t wo;
+	if (p->flow != NULL && setu_stream_raw_window(p->flow, dir, &wd, &wl, &wo) == 0 &&
+	    wo <= offset && wo + wl >= end && wo < offset) {
+		data = wd;
+		len = (size_t)(end - wo);
+		offset = wo;
+	}
+	uint32_t min_end = (uint32_t)(new_start - offset);
+	hview_t v;
+	bool pkt_toserver = (p->flags & SETU_PKT_TOSERVER) != 0;
+	bool pkt_toclient = (p->flags & SETU_PKT_TOCLIENT) != 0;
+	bool swap = (dir == 0 && pkt_toclient) || (dir == 1 && pkt_toserver);
+	view_of(p, swap, &v);
+	if (!pkt_toserver && !pkt_toclient) {
+		v.toserver = dir == 0;
+		v.toclient = dir == 1;
+	}
+	const pgroup_t *pa, *pb;
+	port_groups(de, G_TCP, dir, dir == 0 ? v.dp : v.sp, &pa, &pb);
+	collect(dt, pa, pb, data, len);
+	run_rules(dt, p, &v, true, false, data, len, offset, min_end, cb, user);
+	if (st != NULL)
+		st->raw_progress[dir] = end;
+}

@@ -1,0 +1,150 @@
+/* detect.h — the detection engine: Suricata rule files loaded into a read-only engine
+ * (shared by workers), a per-worker thread context, and packet/stream inspection that
+ * reports alerts through a callback. Semantics follow Suricata's rule language. */
+#ifndef SETU_DETECT_H
+#define SETU_DETECT_H
+
+#include "sensor/decode/packet.h"
+#include "setu/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Rule actions (header keyword). drop/reject are logged as would-drop (no inline mode).
+ */
+typedef enum setu_action {
+	SETU_ACTION_ALERT = 0,
+	SETU_ACTION_PASS,
+	SETU_ACTION_DROP,
+	SETU_ACTION_REJECT,
+	SETU_ACTION_REJECTSRC,
+	SETU_ACTION_REJECTDST,
+	SETU_ACTION_REJECTBOTH,
+} setu_action_t;
+
+const char *setu_action_name(setu_action_t a);
+
+/* What an alert says about its rule (EVE alert block). Owned by the engine. */
+typedef struct setu_rule_info {
+	uint32_t gid, sid, rev;
+	const char *msg; /* unescaped; "" if none */
+	setu_action_t action;
+	const char *classtype;       /* NULL if none */
+	const char *category;        /* classification description; NULL if none */
+	int priority;                /* classtype's or `priority:`; 3 if neither */
+	const char *const *metadata; /* "key value" strings as written, trimmed */
+	size_t nmetadata;
+	const char *const *references; /* "type,value" (URL prefix applied if known) */
+	size_t nreferences;
+	const char *target; /* "src_ip", "dest_ip" or NULL */
+	const char *file;   /* rule file (borrowed from the load call's list) */
+	unsigned line;
+} setu_rule_info_t;
+
+/* Rule-loading settings. Vars not given take Suricata's defaults (HOME_NET
+ * [192.168.0.0/16,10.0.0.0/8,172.16.0.0/12], EXTERNAL_NET !$HOME_NET, HTTP_PORTS 80...).
+ */
+typedef struct setu_detect_var {
+	const char *name;  /* without '$' */
+	const char *value; /* an address or port expression */
+} setu_detect_var_t;
+
+typedef struct setu_detect_config {
+	const char *classification_file; /* NULL: classification.config beside the first
+	                                    rule file, if any */
+	const char *reference_file; /* NULL: reference.config beside the first rule file,
+	                               if any */
+	const char *threshold_file; /* NULL: none */
+	const setu_detect_var_t *address_vars; /* override/extend defaults; may be NULL */
+	size_t naddress_vars;
+	const setu_detect_var_t *port_vars;
+	size_t nport_vars;
+} setu_detect_config_t;
+
+/* One line per rule that was skipped (unsupported keyword) or failed (syntax/validation).
+ * `skipped` is true for an unsupported-keyword skip; `keyword` then names it. */
+typedef struct setu_detect_problem {
+	const setu_diag_t *diag; /* file, line, column, message */
+	bool skipped;
+	const char *keyword; /* unsupported keyword (skips only), else NULL */
+} setu_detect_problem_t;
+typedef void (*setu_detect_report_cb)(void *user, const setu_detect_problem_t *pb);
+
+/* Counters of a load. */
+typedef struct setu_detect_kwcount {
+	const char *keyword;
+	size_t count;
+} setu_detect_kwcount_t;
+
+typedef struct setu_detect_stats {
+	size_t rules_total;      /* rule lines seen (not commented) */
+	size_t loaded;           /* parsed and active (includes app-layer pending) */
+	size_t applayer_pending; /* loaded, header is an app-layer protocol: no match
+	                            until app-layer exists */
+	size_t skipped;          /* unsupported keyword */
+	size_t failed;           /* parse/validation error */
+	size_t duplicate; /* same gid:sid seen again: later one dropped (Suricata does
+	                     too) */
+	size_t prefilter_rules; /* loaded rules with a Hyperscan fast pattern */
+	size_t groups;
+	size_t patterns;                          /* distinct fast patterns compiled */
+	const setu_detect_kwcount_t *unsupported; /* sorted by count, descending */
+	size_t nunsupported;
+} setu_detect_stats_t;
+
+typedef struct setu_detect_engine setu_detect_engine_t; /* read-only after load; shared */
+typedef struct setu_detect_thread setu_detect_thread_t; /* one per worker */
+
+/* Load rule files. Per-rule problems go to `report` (may be NULL) and are counted;
+ * returns NULL with diag filled only on fatal errors (file unreadable, bad config,
+ * Hyperscan). */
+setu_detect_engine_t *setu_detect_engine_load(const setu_detect_config_t *cfg,
+                                              const char *const *files, size_t nfiles,
+                                              setu_detect_report_cb report, void *user,
+                                              setu_diag_t *diag);
+/* Same, from rule text in memory (`name` is used in diagnostics). */
+setu_detect_engine_t *setu_detect_engine_load_mem(const setu_detect_config_t *cfg,
+                                                  const char *name, const char *text,
+                                                  size_t len,
+                                                  setu_detect_report_cb report,
+                                                  void *user, setu_diag_t *diag);
+void setu_detect_engine_free(setu_detect_engine_t *de);
+const setu_detect_stats_t *setu_detect_engine_stats(const setu_detect_engine_t *de);
+
+setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de);
+void setu_detect_thread_free(setu_detect_thread_t *dt);
+
+/* alert flags */
+#define SETU_ALERT_STREAM_MATCH (1u << 0) /* matched on reassembled stream data */
+#define SETU_ALERT_NOALERT_TAG (1u << 1)  /* rule has a tag keyword (logged only) */
+#define SETU_ALERT_RATE_CHANGED (1u << 2) /* rate_filter changed the action */
+
+typedef struct setu_alert {
+	const setu_rule_info_t *rule;
+	setu_action_t action;   /* after rate_filter */
+	uint8_t flags;          /* SETU_ALERT_* */
+	uint64_t stream_offset; /* stream matches: offset of the inspected window */
+	const uint8_t
+	    *payload; /* the inspected buffer (packet payload or stream window) */
+	size_t payload_len;
+} setu_alert_t;
+
+typedef void (*setu_alert_cb)(void *user, const setu_pkt_t *p, const setu_alert_t *a);
+
+/* Inspect one packet (after flow/stream handling); p->flow may be NULL. */
+void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                        void *user);
+
+/* Inspect reassembled stream data of one direction of p's flow (dir 0 = to server,
+ * 1 = to client). [data, data+len) is the stream window starting at stream `offset`;
+ * it may repeat bytes already inspected: a rule alerts only for a match that ends in
+ * bytes not inspected before (once per rule and stream segment). */
+void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
+                        const uint8_t *data, size_t len, uint64_t offset,
+                        setu_alert_cb cb, void *user);
+
+/* Free function for the per-flow detect state (flowbits, flowints, stream progress);
+ * the flow table calls it through the storage slot's free_fn. */
+void setu_detect_flow_state_free(void *state);
+
+#endif
