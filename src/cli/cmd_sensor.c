@@ -4,6 +4,7 @@
 
 #include "common/conf.h"
 #include "sensor/capture/capture.h"
+#include "sensor/engine/control.h"
 #include "sensor/engine/engine.h"
 
 #include <getopt.h>
@@ -31,11 +32,15 @@ static void sensor_usage(FILE *out)
 	    "  --threads N         worker threads for --runmode workers (default: "
 	    "cores)\n"
 	    "  -F FILTER           BPF filter for live capture\n"
+	    "  --unix-socket PATH  serve `setu ctl` commands (reload, stats) on PATH\n"
+	    "\n"
+	    "Signals: SIGUSR2 reloads the rules without stopping capture; SIGINT and\n"
+	    "SIGTERM stop it (every flow is logged before exit).\n"
 	    "  -h, --help          this help\n");
 }
 
-/* SIGINT/SIGTERM are blocked in every thread and taken by this one with sigwait, so no
- * handler (and no global for it to reach) is needed. */
+/* SIGINT/SIGTERM/SIGUSR2 are blocked in every thread and taken by this one with
+ * sigwait, so no handler (and no global for it to reach) is needed. */
 static void *signal_thread(void *arg)
 {
 	setu_engine_t *e = arg;
@@ -43,10 +48,28 @@ static void *signal_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	int sig;
-	if (sigwait(&set, &sig) == 0)
-		setu_engine_stop(e);
-	return NULL;
+	sigaddset(&set, SIGUSR2);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGUSR2) {
+			setu_engine_stop(e);
+			return NULL;
+		}
+		setu_diag_t d = {0};
+		uint64_t gen, ok, failed;
+		if (setu_engine_reload(e, &d) == 0) {
+			setu_engine_reload_info(e, &gen, &ok, &failed);
+			fprintf(stderr, "setu sensor: rules reloaded (generation %llu)\n",
+			        (unsigned long long)gen);
+		} else {
+			char buf[512];
+			setu_diag_format(&d, buf, sizeof(buf));
+			fprintf(stderr,
+			        "setu sensor: reload failed, old rules kept: %s\n", buf);
+		}
+	}
 }
 
 static int fail(const setu_diag_t *d)
@@ -59,17 +82,18 @@ static int fail(const setu_diag_t *d)
 
 int cmd_sensor(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_RUNMODE, OPT_THREADS };
+	enum { OPT_SET = 256, OPT_RUNMODE, OPT_THREADS, OPT_UNIX_SOCKET };
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"set", required_argument, NULL, OPT_SET},
 	    {"runmode", required_argument, NULL, OPT_RUNMODE},
 	    {"threads", required_argument, NULL, OPT_THREADS},
+	    {"unix-socket", required_argument, NULL, OPT_UNIX_SOCKET},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
 	           *bpf = NULL;
-	const char *csum = NULL, *runmode = NULL, *threads = NULL;
+	const char *csum = NULL, *runmode = NULL, *threads = NULL, *sockpath = NULL;
 	const char *rules[SETU_MAX_RULE_FILES];
 	size_t nrules = 0;
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
@@ -78,6 +102,7 @@ int cmd_sensor(int argc, char **argv)
 	setu_conf_t *conf = NULL;
 	setu_engine_t *e = NULL;
 	setu_capture_t *cap = NULL;
+	setu_control_t *ctl = NULL;
 	setu_sensor_config_t *cfg = NULL;
 	if (sets == NULL) {
 		fprintf(stderr, "setu sensor: out of memory\n");
@@ -126,6 +151,9 @@ int cmd_sensor(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			threads = optarg;
+			break;
+		case OPT_UNIX_SOCKET:
+			sockpath = optarg;
 			break;
 		default:
 			sensor_usage(stderr);
@@ -207,15 +235,24 @@ int cmd_sensor(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR2);
+	/* before any thread starts, so that every thread inherits the mask */
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (sockpath != NULL && (ctl = setu_control_start(e, sockpath, &diag)) == NULL) {
+		rc = fail(&diag);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
 	pthread_t sigtid;
 	bool have_sigtid = pthread_create(&sigtid, NULL, signal_thread, e) == 0;
 	int r = setu_engine_run(e, cap, &diag);
 	if (have_sigtid) {
-		pthread_cancel(sigtid);
+		/* wake the signal thread if it is still waiting; it stops on SIGTERM */
+		pthread_kill(sigtid, SIGTERM);
 		pthread_join(sigtid, NULL);
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* the mask stays: a stop signal that arrives from now on must not kill the
+	 * process before it has closed its output */
 	if (r != 0) {
 		rc = fail(&diag);
 		/* a capture that ends early (truncated file) still produced valid output
@@ -225,6 +262,7 @@ int cmd_sensor(int argc, char **argv)
 		rc = 0;
 	}
 out:
+	setu_control_stop(ctl);
 	setu_capture_close(cap);
 	setu_engine_free(e);
 	setu_conf_free(conf);

@@ -10,5 +10,6 @@ int cmd_stix(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 #endif

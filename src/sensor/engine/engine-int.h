@@ -8,6 +8,7 @@
 #include "sensor/detect/detect.h"
 #include "sensor/output/eve-records.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 
@@ -17,7 +18,17 @@ struct setu_engine {
 	atomic_bool stop;
 	setu_capture_t *_Atomic running; /* borrowed while setu_engine_run runs */
 	struct timeval started;          /* wall clock at start (stats uptime) */
-	setu_detect_engine_t *detect;    /* owned; NULL without rules */
+	/* The rules in force. Workers move to a new set between packets; the set they
+	 * left is freed by the reloader once no worker uses it (see reload.c). */
+	struct setu_ruleset *_Atomic rules; /* owned; NULL without rule files */
+	pthread_mutex_t reload_lock;        /* one reload at a time; guards retired */
+	struct setu_ruleset *retired;       /* replaced sets still in use by a worker */
+	uint64_t reloads, reload_failures;
+	/* workers, for the reloader and `ctl stats` (registered by setu_worker_new) */
+	pthread_mutex_t workers_lock;
+	struct setu_worker *workers[SETU_MAX_WORKERS];
+	unsigned nworkers;
+	atomic_uint stats_gen; /* bumped to ask workers for a counter snapshot */
 	setu_applayer_config_t applayer;
 	setu_applayer_eve_opts_t al_eve;
 };
@@ -25,6 +36,23 @@ struct setu_engine {
 /* Checksum "auto" mode: like Suricata, look at the first packets; if more than a tenth
  * of them have bad checksums (offloading on the capture host), stop trusting the flags.
  */
+/* A loaded rule set with its generation. */
+typedef struct setu_ruleset {
+	setu_detect_engine_t *de; /* owned */
+	uint64_t gen;             /* 1 for the first load, +1 per reload */
+	struct setu_ruleset *next_retired;
+} setu_ruleset_t;
+
+/* Load the configured rule files into a new set; NULL + diag on a fatal error. */
+setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *diag);
+void setu_ruleset_free(setu_ruleset_t *rs);
+/* Worker side: move to the current rule set if it changed (between packets). */
+void setu_worker_sync_rules(struct setu_worker *w);
+/* Worker side: publish a counter snapshot if one was asked for. */
+void setu_worker_publish(struct setu_worker *w);
+/* Reader side: sum the workers' latest snapshots into st. */
+void setu_engine_collect_snapshots(setu_engine_t *e, setu_stats_t *st);
+
 #define SETU_CSUM_AUTO_SAMPLE 1000u
 #define SETU_CSUM_AUTO_BAD_PCT 10u
 
@@ -35,7 +63,12 @@ struct setu_worker {
 	setu_flow_table_t *flows;
 	setu_stream_ctx_t *stream;
 	setu_applayer_ctx_t *applayer;
-	setu_detect_thread_t *detect; /* NULL without rules */
+	setu_detect_thread_t *detect;         /* NULL without rules */
+	struct setu_ruleset *_Atomic ruleset; /* the set `detect` was made from */
+	/* counter snapshot for readers in other threads (stats_gen) */
+	unsigned seen_stats_gen;
+	pthread_mutex_t snap_lock;
+	setu_stats_t snap;
 	setu_pkt_t *cur;    /* the packet being handled (stream callbacks need it) */
 	setu_pkt_t *pseudo; /* owned: stands for a flow's packet at flow end */
 	setu_buf_t rec;     /* EVE record being built */

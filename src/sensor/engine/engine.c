@@ -176,16 +176,6 @@ int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
 	return 0;
 }
 
-/* Per-rule load problems, one line each, as Suricata logs them; the run goes on. */
-static void report_to_stderr(void *user, const setu_detect_problem_t *pb)
-{
-	(void)user;
-	char buf[512];
-	setu_diag_format(pb->diag, buf, sizeof(buf));
-	fprintf(stderr, "setu sensor: %s: %s\n",
-	        pb->skipped ? "rule skipped" : "rule error", buf);
-}
-
 setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *diag)
 {
 	setu_engine_t *e = calloc(1, sizeof(*e));
@@ -219,27 +209,17 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 	e->al_eve.http_extended = e->cfg.eve.http_extended;
 	e->al_eve.tls_extended = e->cfg.eve.tls_extended;
 
+	pthread_mutex_init(&e->reload_lock, NULL);
+	pthread_mutex_init(&e->workers_lock, NULL);
+	atomic_init(&e->stats_gen, 0);
+	atomic_init(&e->rules, NULL);
 	if (e->cfg.nrule_files > 0) {
-		setu_detect_config_t dc = {
-		    .classification_file =
-		        e->cfg.classification_file[0] ? e->cfg.classification_file : NULL,
-		    .reference_file =
-		        e->cfg.reference_file[0] ? e->cfg.reference_file : NULL,
-		    .threshold_file =
-		        e->cfg.threshold_file[0] ? e->cfg.threshold_file : NULL,
-		    .address_vars = e->cfg.address_vars,
-		    .naddress_vars = e->cfg.naddress_vars,
-		    .port_vars = e->cfg.port_vars,
-		    .nport_vars = e->cfg.nport_vars,
-		};
-		e->detect = setu_detect_engine_load(
-		    &dc, e->cfg.rule_files, e->cfg.nrule_files,
-		    e->cfg.rule_report != NULL ? e->cfg.rule_report : report_to_stderr,
-		    e->cfg.rule_report_user, diag);
-		if (e->detect == NULL) {
+		setu_ruleset_t *rs = setu_ruleset_load(e, 1, diag);
+		if (rs == NULL) {
 			free(e);
 			return NULL;
 		}
+		atomic_store(&e->rules, rs);
 	}
 
 	if (e->cfg.eve.enabled) {
@@ -251,7 +231,7 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 			         e->cfg.eve.filename);
 		e->eve = setu_eve_sink_open(path, diag);
 		if (e->eve == NULL) {
-			setu_detect_engine_free(e->detect);
+			setu_ruleset_free(atomic_load(&e->rules));
 			free(e);
 			return NULL;
 		}
@@ -264,7 +244,14 @@ void setu_engine_free(setu_engine_t *e)
 	if (e == NULL)
 		return;
 	setu_eve_sink_close(e->eve);
-	setu_detect_engine_free(e->detect);
+	setu_ruleset_free(atomic_load(&e->rules));
+	while (e->retired != NULL) {
+		setu_ruleset_t *rs = e->retired;
+		e->retired = rs->next_retired;
+		setu_ruleset_free(rs);
+	}
+	pthread_mutex_destroy(&e->reload_lock);
+	pthread_mutex_destroy(&e->workers_lock);
 	free(e);
 }
 

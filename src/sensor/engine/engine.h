@@ -3,6 +3,7 @@
 #ifndef SETU_ENGINE_H
 #define SETU_ENGINE_H
 
+#include "common/buf.h"
 #include "common/conf.h"
 #include "common/counters.h"
 #include "sensor/capture/capture.h"
@@ -30,6 +31,7 @@ typedef enum setu_csum_mode {
 
 #define SETU_MAX_RULE_FILES 64
 #define SETU_MAX_RULE_VARS 128
+#define SETU_MAX_WORKERS 256
 
 typedef struct setu_sensor_config {
 	setu_decode_config_t decode;
@@ -81,7 +83,21 @@ void setu_worker_counters(const setu_worker_t *w, setu_counter_cb cb, void *user
 
 /* Run a capture to its end (or until setu_engine_stop). Writes the final stats record. */
 int setu_engine_run(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag);
-/* Async-signal-safe request to stop a running capture. */
+/* Request to stop a running capture (from another thread). */
 void setu_engine_stop(setu_engine_t *e);
+
+/* Live reload: build a new rule set from the configured files beside the one in force and
+ * swap it in without stopping capture; workers move to it between packets and the old
+ * set is freed once none uses it. On failure the old rules stay and diag says why.
+ * Thread-safe; call from a control thread, never from a worker. */
+int setu_engine_reload(setu_engine_t *e, setu_diag_t *diag);
+/* Free rule sets that no worker uses any more; returns how many are still waiting. */
+unsigned setu_engine_reap(setu_engine_t *e);
+/* Current counters of all workers as a stats object (JSON text appended to out), for
+ * `setu ctl stats`; asks workers for fresh snapshots and waits up to wait_ms for them. */
+int setu_engine_stats_json(setu_engine_t *e, setu_buf_t *out, unsigned wait_ms);
+/* Generation of the rule set in force (0 = no rules), reloads done and failed. */
+void setu_engine_reload_info(setu_engine_t *e, uint64_t *gen, uint64_t *ok,
+                             uint64_t *failed);
 
 #endif

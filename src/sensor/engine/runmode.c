@@ -190,32 +190,12 @@ static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 
 /* ---- workers ---- */
 
-/* Periodic stats in workers mode: the reader bumps `gen`; each worker, between packets,
- * sees the new generation and copies its counters into its snapshot under its lock; the
- * reader sums the snapshots. A record is thus at most one interval behind; the final
- * record is exact (read after the workers have stopped). */
 typedef struct worker_thread {
 	setu_worker_t *w;
 	setu_ring_t *ring;
 	pthread_t tid;
 	struct timeval last_ts;
-	const atomic_uint *gen; /* borrowed from run_workers */
-	unsigned seen_gen;
-	pthread_mutex_t lock; /* guards snap */
-	setu_stats_t snap;
 } worker_thread_t;
-
-static void worker_snapshot(worker_thread_t *wt)
-{
-	unsigned g = atomic_load_explicit(wt->gen, memory_order_relaxed);
-	if (g == wt->seen_gen)
-		return;
-	wt->seen_gen = g;
-	pthread_mutex_lock(&wt->lock);
-	setu_stats_reset(&wt->snap);
-	setu_worker_counters(wt->w, setu_stats_add, &wt->snap);
-	pthread_mutex_unlock(&wt->lock);
-}
 
 static void *worker_main(void *arg)
 {
@@ -235,18 +215,17 @@ static void *worker_main(void *arg)
 		wt->last_ts = p->ts;
 		setu_worker_packet(wt->w, p);
 		setu_ring_release(wt->ring);
-		worker_snapshot(wt);
 	}
 	setu_worker_finish(wt->w);
 	free(p);
 	return NULL;
 }
 
+/* Periodic stats in workers mode: ask the workers for snapshots (they publish between
+ * packets) and sum the latest ones. A record is thus at most one interval behind; the
+ * final record is exact (read after the workers have stopped). */
 typedef struct workers_stats_arg {
 	setu_engine_t *e;
-	worker_thread_t *wt;
-	unsigned n;
-	atomic_uint *gen;
 	const setu_capture_t *cap;
 	const setu_pkt_t
 	    *last; /* the reader's latest packet (its time stamps the record) */
@@ -255,26 +234,18 @@ typedef struct workers_stats_arg {
 static void workers_stats(void *arg)
 {
 	workers_stats_arg_t *a = arg;
-	atomic_fetch_add_explicit(a->gen, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&a->e->stats_gen, 1, memory_order_relaxed);
 	if (!stats_wanted(a->e))
 		return;
 	setu_stats_t st;
 	setu_stats_init(&st);
-	for (unsigned i = 0; i < a->n; i++) {
-		pthread_mutex_lock(&a->wt[i].lock);
-		for (size_t k = 0; k < a->wt[i].snap.n; k++)
-			setu_stats_add(&st, a->wt[i].snap.v[k].name,
-			               a->wt[i].snap.v[k].value);
-		pthread_mutex_unlock(&a->wt[i].lock);
-	}
+	setu_engine_collect_snapshots(a->e, &st);
 	emit_stats(a->e, &st, a->cap, &a->last->ts);
 	setu_stats_free(&st);
 }
 
 static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 {
-	atomic_uint gen;
-	atomic_init(&gen, 0);
 	unsigned n = e->cfg.threads;
 	if (n == 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -290,9 +261,6 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 		goto out;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		wt[i].gen = &gen;
-		pthread_mutex_init(&wt[i].lock, NULL);
-		setu_stats_init(&wt[i].snap);
 		wt[i].w = ws[i] = setu_worker_new(e, i);
 		wt[i].ring = setu_ring_new(SETU_RING_SLOTS);
 		if (wt[i].w == NULL || wt[i].ring == NULL) {
@@ -311,7 +279,7 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	}
 	monitor_t mon;
 	monitor_init(&mon, e, cap);
-	workers_stats_arg_t wsa = {e, wt, n, &gen, cap, p};
+	workers_stats_arg_t wsa = {e, cap, p};
 	while (rc == 0 && !atomic_load(&e->stop)) {
 		int r = setu_capture_next(cap, p, diag);
 		if (r == SETU_EAGAIN) {
@@ -352,8 +320,6 @@ out:
 	for (unsigned i = 0; wt != NULL && i < n; i++) {
 		setu_worker_free(wt[i].w);
 		setu_ring_free(wt[i].ring);
-		setu_stats_free(&wt[i].snap);
-		pthread_mutex_destroy(&wt[i].lock);
 	}
 	free(wt);
 	free(ws);

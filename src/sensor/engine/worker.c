@@ -175,6 +175,7 @@ static void timers(setu_worker_t *w, const struct timeval *now)
 
 void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 {
+	setu_worker_sync_rules(w);
 	w->pkts++;
 	w->bytes += p->len;
 	w->cur = p;
@@ -208,9 +209,10 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 		setu_applayer_drain(w->applayer, f, false, on_tx, w);
 	log_anomalies(w, p);
 
-	/* 6. time-driven work, on packet time */
+	/* 6. time-driven work, on packet time; counters for readers in other threads */
 	timers(w, &p->ts);
 	w->cur = NULL;
+	setu_worker_publish(w);
 }
 
 void setu_worker_finish(setu_worker_t *w)
@@ -230,11 +232,21 @@ setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 	w->stream = setu_stream_ctx_new(&e->cfg.stream);
 	w->applayer = setu_applayer_ctx_new(&e->applayer);
 	w->pseudo = calloc(1, sizeof(*w->pseudo));
-	if (e->detect != NULL)
-		w->detect = setu_detect_thread_new(e->detect);
-	if (w->decode == NULL || w->flows == NULL || w->stream == NULL ||
+	pthread_mutex_init(&w->snap_lock, NULL);
+	setu_stats_init(&w->snap);
+	atomic_init(&w->ruleset, NULL);
+	/* register before taking a rule set, so a reload never frees a set we hold */
+	bool registered = false;
+	pthread_mutex_lock(&e->workers_lock);
+	if (e->nworkers < SETU_MAX_WORKERS) {
+		e->workers[e->nworkers++] = w;
+		registered = true;
+	}
+	pthread_mutex_unlock(&e->workers_lock);
+	setu_worker_sync_rules(w);
+	if (!registered || w->decode == NULL || w->flows == NULL || w->stream == NULL ||
 	    w->applayer == NULL || w->pseudo == NULL ||
-	    (e->detect != NULL && w->detect == NULL)) {
+	    (atomic_load(&e->rules) != NULL && w->detect == NULL)) {
 		setu_worker_free(w);
 		return NULL;
 	}
@@ -248,6 +260,15 @@ void setu_worker_free(setu_worker_t *w)
 {
 	if (w == NULL)
 		return;
+	setu_engine_t *e = w->e;
+	pthread_mutex_lock(&e->workers_lock);
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		if (e->workers[i] == w) {
+			e->workers[i] = e->workers[--e->nworkers];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&e->workers_lock);
 	if (w->flows != NULL)
 		setu_flow_table_free(w->flows);
 	setu_stream_ctx_free(w->stream);
@@ -255,6 +276,8 @@ void setu_worker_free(setu_worker_t *w)
 	setu_detect_thread_free(w->detect);
 	setu_decode_ctx_free(w->decode);
 	free(w->pseudo);
+	setu_stats_free(&w->snap);
+	pthread_mutex_destroy(&w->snap_lock);
 	setu_buf_free(&w->rec);
 	free(w);
 }
