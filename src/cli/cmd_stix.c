@@ -6,6 +6,7 @@
 #include "intel/pattern.h"
 #include "intel/stix-validate.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +14,20 @@
 
 static void stix_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: setu stix check FILE.json...    validate STIX 2.1 objects (a bundle, a "
-		"TAXII\n"
-		"                                        envelope, a list or one object) and "
-		"their\n"
-		"                                        indicator patterns; '-' reads stdin\n"
-		"       setu stix check -p 'PATTERN'    validate one STIX pattern\n"
-		"\n"
-		"Prints one line per error (FILE: objects[i] ID: message) and a summary;\n"
-		"exits 0 when everything is valid, 1 when something is not, 2 on usage errors.\n");
+	fprintf(
+	    out,
+	    "usage: setu stix check FILE.json...    validate STIX 2.1 objects (a bundle, "
+	    "a "
+	    "TAXII\n"
+	    "                                        envelope, a list or one object) and "
+	    "their\n"
+	    "                                        indicator patterns; '-' reads "
+	    "stdin\n"
+	    "       setu stix check -p 'PATTERN'    validate one STIX pattern\n"
+	    "\n"
+	    "Prints one line per error (FILE: objects[i] ID: message) and a summary;\n"
+	    "exits 0 when everything is valid, 1 when something is not, 2 on usage "
+	    "errors.\n");
 }
 
 typedef struct check_ctx {
@@ -57,8 +62,9 @@ static int read_all(const char *path, char **out, size_t *outlen)
 				rc = -2;
 				break;
 			}
-			size_t ncap = cap * 2 > SETU_STIX_FILE_MAX_BYTES ? SETU_STIX_FILE_MAX_BYTES
-									 : cap * 2;
+			size_t ncap = cap * 2 > SETU_STIX_FILE_MAX_BYTES
+			                  ? SETU_STIX_FILE_MAX_BYTES
+			                  : cap * 2;
 			char *nb = realloc(buf, ncap);
 			if (nb == NULL) {
 				free(buf);
@@ -103,21 +109,24 @@ static int check_file(const char *path, size_t *nobjects, unsigned *nerrors)
 {
 	char *data = NULL;
 	size_t len = 0;
+	errno = 0;
 	int rc = read_all(path, &data, &len);
 	if (rc == -2) {
 		fprintf(stderr, "setu stix: %s: larger than %u bytes\n", path,
-			SETU_STIX_FILE_MAX_BYTES);
+		        SETU_STIX_FILE_MAX_BYTES);
 		return -1;
 	}
 	if (rc != 0) {
-		fprintf(stderr, "setu stix: cannot read %s\n", path);
+		fprintf(stderr, "setu stix: cannot read %s: %s\n", path,
+		        errno != 0 ? strerror(errno) : "read error");
 		return -1;
 	}
 	json_error_t jerr;
 	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(data);
 	if (doc == NULL) {
-		printf("%s:%d:%d: invalid JSON: %s\n", path, jerr.line, jerr.column, jerr.text);
+		printf("%s:%d:%d: invalid JSON: %s\n", path, jerr.line, jerr.column,
+		       jerr.text);
 		(*nerrors)++;
 		return 0;
 	}
@@ -153,12 +162,14 @@ int cmd_stix(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	if (strcmp(argv[1], "check") != 0) {
-		fprintf(stderr, "setu stix: unknown subcommand '%s' (try 'setu stix --help')\n",
-			argv[1]);
+		fprintf(stderr,
+		        "setu stix: unknown subcommand '%s' (try 'setu stix --help')\n",
+		        argv[1]);
 		return 2;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "setu stix check: no file given (try 'setu stix --help')\n");
+		fprintf(stderr,
+		        "setu stix check: no file given (try 'setu stix --help')\n");
 		return 2;
 	}
 	if (strcmp(argv[2], "-p") == 0 || strcmp(argv[2], "--pattern") == 0) {

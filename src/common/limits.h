@@ -90,8 +90,9 @@
  * of context, the minimum keeps a chunk plus rule lookbehind. */
 #define SETU_STREAM_RAW_WINDOW_DEFAULT 65535u /* stream.reassembly.raw-window */
 #define SETU_STREAM_RAW_WINDOW_MIN 2048u
-/* Bytes of out-of-order data held per direction before we stop waiting for the hole
- * and declare a gap (bounds what one flow can pin besides SETU_STREAM_MAX_SEGMENTS). */
+/* Bytes held per direction (out of order, or not yet ACKed) before we stop waiting and
+ * hand them on over their holes (bounds what one flow can pin, with
+ * SETU_STREAM_MAX_SEGMENTS; 4 MiB is several times a busy TCP window). */
 #define SETU_STREAM_MAX_PENDING_BYTES (4u * 1024 * 1024)
 /* TCP window scale cap from RFC 7323 §2.3: larger shift values are treated as 14. */
 #define SETU_TCP_WSCALE_MAX 14u
@@ -125,6 +126,13 @@
  * the oldest expired entries are reused, else the event is counted and the alert passes
  * through unthresholded (fail open: never lose an alert). */
 #define SETU_DETECT_THRESHOLD_MAX_ENTRIES 65536u
+/* A per-port rule group (own Hyperscan database) is made only for a busy port with at
+ * least this many port-specific rules; fewer go to the any-port group. Each database
+ * costs compile time and memory; below ~32 rules verifying them directly is cheaper. */
+#define SETU_DETECT_PORT_GROUP_MIN_RULES 32u
+/* Threads compiling the groups' Hyperscan databases at load (capped by the CPUs online):
+ * compiles are independent and dominate load time. */
+#define SETU_DETECT_COMPILE_THREADS 4
 
 /* --- applayer (owner: src/sensor/applayer) --- */
 /* Protocol detection: bytes of a direction probed before giving up (Suricata probes a
@@ -184,9 +192,6 @@
 /* Parenthesis nesting in a pattern: the parser recurses once per level. Real patterns nest
  * 1-3 deep; 64 keeps the stack small under any input. */
 #define SETU_STIX_PATTERN_MAX_DEPTH 64
-/* JSON nesting the object validator descends into (extensions, dictionaries, granular
- * markings). STIX objects nest < 10 deep; jansson itself stops at 2048. */
-#define SETU_STIX_VALIDATE_MAX_DEPTH 32
 /* A file given to `setu stix check`: bundles from feeds are a few MiB; 256 MiB is far
  * above any of them while still refusing to slurp an arbitrary disk image. */
 #define SETU_STIX_FILE_MAX_BYTES (256u * 1024 * 1024)
@@ -212,6 +217,13 @@
 #define SETU_HUB_THREADS_DEFAULT 8u  /* config: threads */
 #define SETU_HUB_CONNECTION_LIMIT 1024u
 #define SETU_HUB_CONNECTION_TIMEOUT_S 30u
+/* SQLite per connection: page cache (KiB) big enough to hold the hot index pages of a
+ * million-object collection (the id index is ~80 MB at 1M); reads go through mmap (no
+ * pread per page); the WAL is checkpointed every 8192 pages (32 MiB) rather than every
+ * 1000, so that checkpoints (each an fsync of the database) do not dominate ingest. */
+#define SETU_HUB_SQLITE_CACHE_KIB 32768
+#define SETU_HUB_SQLITE_MMAP_BYTES (1024LL * 1024 * 1024)
+#define SETU_HUB_SQLITE_WAL_CHECKPOINT_PAGES 8192
 
 /* --- gen (owner: src/gen) --- */
 /* Largest frame the generator writes: Ethernet (14) + a 1500-byte IP packet. Every

@@ -1,14 +1,16 @@
-/* pattern.c — STIX 2.1 Patterning parser (STIX 2.1 OS part 9; OASIS grammar STIXPattern.g4).
+/* pattern.c — STIX 2.1 Patterning parser (STIX 2.1 OS part 9; OASIS grammar
+ * STIXPattern.g4).
  *
- * Written by hand: Debian packages no C library for STIX patterns (the OASIS reference is a
- * Python ANTLR validator), and an ANTLR C runtime is not packaged either. The grammar is
- * LL(1) once left recursion is turned into loops, so this is a recursive-descent parser over
- * a lazy lexer that follows the grammar's lexer rules (longest match, keywords before
- * identifiers). Same-operator chains become one n-ary node, so the tree depth grows only
- * with parentheses (bounded by SETU_STIX_PATTERN_MAX_DEPTH).
+ * Written by hand: Debian packages no C library for STIX patterns (the OASIS reference is
+ * a Python ANTLR validator), and an ANTLR C runtime is not packaged either. The grammar
+ * is LL(1) once left recursion is turned into loops, so this is a recursive-descent
+ * parser over a lazy lexer that follows the grammar's lexer rules (longest match,
+ * keywords before identifiers). Same-operator chains become one n-ary node, so the tree
+ * depth grows only with parentheses (bounded by SETU_STIX_PATTERN_MAX_DEPTH).
  *
- * Memory: every node, string and array lives in one arena freed by setu_pattern_free(); its
- * size is O(pattern length), and the length is capped by SETU_STIX_PATTERN_MAX_LEN. */
+ * Memory: every node, string and array lives in one arena freed by setu_pattern_free();
+ * its size is O(pattern length), and the length is capped by SETU_STIX_PATTERN_MAX_LEN.
+ */
 #include "intel/pattern.h"
 
 #include "common/limits.h"
@@ -130,15 +132,24 @@ static const struct {
 	const char *word;
 	tok_type_t type;
 } keywords[] = {
-    {"AND", T_AND},         {"OR", T_OR},
-    {"NOT", T_NOT},         {"FOLLOWEDBY", T_FOLLOWEDBY},
-    {"LIKE", T_LIKE},       {"MATCHES", T_MATCHES},
-    {"ISSUPERSET", T_ISSUPERSET}, {"ISSUBSET", T_ISSUBSET},
-    {"EXISTS", T_EXISTS},   {"LAST", T_LAST},
-    {"IN", T_IN},           {"START", T_START},
-    {"STOP", T_STOP},       {"SECONDS", T_SECONDS},
-    {"true", T_BOOL},       {"false", T_BOOL},
-    {"WITHIN", T_WITHIN},   {"REPEATS", T_REPEATS},
+    {"AND", T_AND},
+    {"OR", T_OR},
+    {"NOT", T_NOT},
+    {"FOLLOWEDBY", T_FOLLOWEDBY},
+    {"LIKE", T_LIKE},
+    {"MATCHES", T_MATCHES},
+    {"ISSUPERSET", T_ISSUPERSET},
+    {"ISSUBSET", T_ISSUBSET},
+    {"EXISTS", T_EXISTS},
+    {"LAST", T_LAST},
+    {"IN", T_IN},
+    {"START", T_START},
+    {"STOP", T_STOP},
+    {"SECONDS", T_SECONDS},
+    {"true", T_BOOL},
+    {"false", T_BOOL},
+    {"WITHIN", T_WITHIN},
+    {"REPEATS", T_REPEATS},
     {"TIMES", T_TIMES},
 };
 
@@ -213,8 +224,10 @@ static bool tok_is_lowercase_keyword(const parser_t *ps)
 	if (ps->tok.type != T_IDENT)
 		return false;
 	for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++)
-		if (keywords[k].type != T_BOOL && strlen(keywords[k].word) == ps->tok.len &&
-		    strncasecmp(keywords[k].word, ps->src + ps->tok.off, ps->tok.len) == 0)
+		if (keywords[k].type != T_BOOL &&
+		    strlen(keywords[k].word) == ps->tok.len &&
+		    strncasecmp(keywords[k].word, ps->src + ps->tok.off, ps->tok.len) ==
+		        0)
 			return true;
 	return false;
 }
@@ -223,8 +236,8 @@ static int expected(parser_t *ps, const char *what)
 {
 	char b[64];
 	return perr_at(ps, ps->tok.off, SETU_EPARSE, "expected %s but found %s%s", what,
-		       tok_desc(ps, &ps->tok, b, sizeof(b)),
-		       tok_is_lowercase_keyword(ps) ? " (keywords are upper case)" : "");
+	               tok_desc(ps, &ps->tok, b, sizeof(b)),
+	               tok_is_lowercase_keyword(ps) ? " (keywords are upper case)" : "");
 }
 
 /* ---------------------------------------------------------------- lexer */
@@ -448,7 +461,8 @@ static void lex(parser_t *ps)
 			n = 2;
 			break;
 		}
-		perr_at(ps, i, SETU_EPARSE, "unexpected character '!' (did you mean '!='?)");
+		perr_at(ps, i, SETU_EPARSE,
+		        "unexpected character '!' (did you mean '!='?)");
 		return;
 	case '<':
 		if (i + 1 < len && s[i + 1] == '=') {
@@ -474,11 +488,13 @@ static void lex(parser_t *ps)
 		n = string_len(s, len, i, &bad);
 		if (n == 0) {
 			if (bad >= len)
-				perr_at(ps, i, SETU_EPARSE, "unterminated string literal");
+				perr_at(ps, i, SETU_EPARSE,
+				        "unterminated string literal");
 			else
-				perr_at(ps, bad, SETU_EPARSE,
-					"invalid escape in string literal: only \\' and \\\\ "
-					"are allowed");
+				perr_at(
+				    ps, bad, SETU_EPARSE,
+				    "invalid escape in string literal: only \\' and \\\\ "
+				    "are allowed");
 			return;
 		}
 		type = T_STRING;
@@ -490,28 +506,33 @@ static void lex(parser_t *ps)
 			    s[i + 1] == '\'') {
 				n = special_literal_len(s, len, i);
 				if (n > 0) {
-					type = c == 'h' ? T_HEX : c == 'b' ? T_BINARY : T_TIMESTAMP;
+					type = c == 'h'   ? T_HEX
+					       : c == 'b' ? T_BINARY
+					                  : T_TIMESTAMP;
 					break;
 				}
 				perr_at(ps, i, SETU_EPARSE, "%s",
-					c == 'h'   ? "invalid hex literal: expected h'' with an "
-						     "even number of hex digits"
-					: c == 'b' ? "invalid binary literal: expected b'' with "
-						     "padded base64"
-						   : "invalid timestamp literal: expected "
-						     "t'YYYY-MM-DDTHH:MM:SS[.s]Z'");
+				        c == 'h'
+				            ? "invalid hex literal: expected h'' with an "
+				              "even number of hex digits"
+				        : c == 'b'
+				            ? "invalid binary literal: expected b'' with "
+				              "padded base64"
+				            : "invalid timestamp literal: expected "
+				              "t'YYYY-MM-DDTHH:MM:SS[.s]Z'");
 				return;
 			}
 			bool hyphen = false;
-			while (i + n < len &&
-			       (is_ident_char((unsigned char)s[i + n]) || s[i + n] == '-')) {
+			while (i + n < len && (is_ident_char((unsigned char)s[i + n]) ||
+			                       s[i + n] == '-')) {
 				if (s[i + n] == '-')
 					hyphen = true;
 				n++;
 			}
 			type = hyphen ? T_IDENT_H : T_IDENT;
 			if (!hyphen)
-				for (size_t k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++)
+				for (size_t k = 0;
+				     k < sizeof(keywords) / sizeof(keywords[0]); k++)
 					if (strlen(keywords[k].word) == n &&
 					    memcmp(keywords[k].word, s + i, n) == 0) {
 						type = keywords[k].type;
@@ -533,7 +554,8 @@ static void lex(parser_t *ps)
 			size_t k = j;
 			while (k < len && is_digit((unsigned char)s[k]))
 				k++;
-			if (k + 1 < len && s[k] == '.' && is_digit((unsigned char)s[k + 1])) {
+			if (k + 1 < len && s[k] == '.' &&
+			    is_digit((unsigned char)s[k + 1])) {
 				k++;
 				while (k < len && is_digit((unsigned char)s[k]))
 					k++;
@@ -618,7 +640,8 @@ static bool nvec_push(parser_t *ps, nvec_t *nv, const setu_pat_node_t *node)
 		size_t cap = nv->cap ? nv->cap * 2 : 4;
 		const setu_pat_node_t **v = realloc(nv->v, cap * sizeof(*v));
 		if (v == NULL) {
-			perr_at(ps, ps->tok.off, SETU_ENOMEM, "out of memory parsing the pattern");
+			perr_at(ps, ps->tok.off, SETU_ENOMEM,
+			        "out of memory parsing the pattern");
 			return false;
 		}
 		nv->v = v;
@@ -641,7 +664,7 @@ static setu_pat_node_t *new_node(parser_t *ps, setu_pat_kind_t kind, const tok_t
 
 /* Finish an n-ary node: one child stays itself; more become `kind` with the children. */
 static const setu_pat_node_t *finish_nary(parser_t *ps, nvec_t *nv, setu_pat_kind_t kind,
-					  const tok_t *at)
+                                          const tok_t *at)
 {
 	const setu_pat_node_t *res = NULL;
 	if (ps->err == 0 && nv->n == 1) {
@@ -692,7 +715,7 @@ static int timestamp_value(parser_t *ps, const tok_t *t, setu_pat_value_t *v)
 	int se = (b[17] - '0') * 10 + b[18] - '0';
 	if (d > days_in_month(y, mo))
 		return perr_at(ps, t->off, SETU_EPARSE,
-			       "invalid timestamp: %04d-%02d has no day %d", y, mo, d);
+		               "invalid timestamp: %04d-%02d has no day %d", y, mo, d);
 	v->kind = SETU_PAT_V_TIMESTAMP;
 	v->ts_sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	int32_t ns = 0;
@@ -743,12 +766,12 @@ static int literal_value(parser_t *ps, setu_pat_value_t *v)
 		for (; k < t->len; k++) {
 			if (u > (UINT64_MAX - 9) / 10)
 				return perr_at(ps, t->off, SETU_EPARSE,
-					       "integer literal out of the 64-bit range");
+				               "integer literal out of the 64-bit range");
 			u = u * 10 + (uint64_t)(s[k] - '0');
 		}
 		if ((!neg && u > INT64_MAX) || (neg && u > (uint64_t)INT64_MAX + 1))
 			return perr_at(ps, t->off, SETU_EPARSE,
-				       "integer literal out of the 64-bit range");
+			               "integer literal out of the 64-bit range");
 		v->kind = SETU_PAT_V_INT;
 		v->i = neg ? (int64_t)(0 - u) : (int64_t)u;
 		v->f = (double)v->i;
@@ -788,7 +811,7 @@ static int literal_value(parser_t *ps, setu_pat_value_t *v)
 			return ps->err;
 		for (size_t k = 0; k < n; k++)
 			d[k] = (char)(hexval((unsigned char)s[2 + 2 * k]) * 16 +
-				      hexval((unsigned char)s[3 + 2 * k]));
+			              hexval((unsigned char)s[3 + 2 * k]));
 		v->kind = SETU_PAT_V_HEX;
 		v->bytes = d;
 		v->len = n;
@@ -807,7 +830,8 @@ static int literal_value(parser_t *ps, setu_pat_value_t *v)
 			for (int q = 0; q < 4; q++) {
 				if (b[k + q] == '=')
 					break;
-				acc |= (uint32_t)b64_val((unsigned char)b[k + q]) << (18 - 6 * q);
+				acc |= (uint32_t)b64_val((unsigned char)b[k + q])
+				       << (18 - 6 * q);
 				got++;
 			}
 			d[o++] = (char)(acc >> 16);
@@ -898,9 +922,10 @@ static int parse_path(parser_t *ps, setu_pat_path_t *path)
 	lex(ps);
 	if (ps->tok.type != T_COLON) {
 		if (ps->tok.type == T_DOT)
-			return perr_at(ps, ps->tok.off, SETU_EPARSE,
-				       "expected ':' between the object type and the property "
-				       "but found '.'");
+			return perr_at(
+			    ps, ps->tok.off, SETU_EPARSE,
+			    "expected ':' between the object type and the property "
+			    "but found '.'");
 		return expected(ps, "':' after the object type");
 	}
 	lex(ps);
@@ -916,13 +941,15 @@ static int parse_path(parser_t *ps, setu_pat_path_t *path)
 				st.key = pstrndup(ps, ps->src + ps->tok.off, ps->tok.len);
 			} else if (ps->tok.type == T_STRING) {
 				size_t l;
-				st.key = unescape(ps, ps->src + ps->tok.off + 1, ps->tok.len - 2, &l);
+				st.key = unescape(ps, ps->src + ps->tok.off + 1,
+				                  ps->tok.len - 2, &l);
 			} else if (ps->tok.type == T_IDENT_H) {
-				return perr_at(ps, ps->tok.off, SETU_EPARSE,
-					       "property names cannot contain '-' unquoted: write "
-					       "'%.*s' in quotes",
-					       (int)(ps->tok.len > 60 ? 60 : ps->tok.len),
-					       ps->src + ps->tok.off);
+				return perr_at(
+				    ps, ps->tok.off, SETU_EPARSE,
+				    "property names cannot contain '-' unquoted: write "
+				    "'%.*s' in quotes",
+				    (int)(ps->tok.len > 60 ? 60 : ps->tok.len),
+				    ps->src + ps->tok.off);
 			} else {
 				return expected(ps, "a property name after ':'");
 			}
@@ -934,13 +961,15 @@ static int parse_path(parser_t *ps, setu_pat_path_t *path)
 				st.key = pstrndup(ps, ps->src + ps->tok.off, ps->tok.len);
 			} else if (ps->tok.type == T_STRING) {
 				size_t l;
-				st.key = unescape(ps, ps->src + ps->tok.off + 1, ps->tok.len - 2, &l);
+				st.key = unescape(ps, ps->src + ps->tok.off + 1,
+				                  ps->tok.len - 2, &l);
 			} else if (ps->tok.type == T_IDENT_H) {
-				return perr_at(ps, ps->tok.off, SETU_EPARSE,
-					       "property names cannot contain '-' unquoted: write "
-					       "'%.*s' in quotes",
-					       (int)(ps->tok.len > 60 ? 60 : ps->tok.len),
-					       ps->src + ps->tok.off);
+				return perr_at(
+				    ps, ps->tok.off, SETU_EPARSE,
+				    "property names cannot contain '-' unquoted: write "
+				    "'%.*s' in quotes",
+				    (int)(ps->tok.len > 60 ? 60 : ps->tok.len),
+				    ps->src + ps->tok.off);
 			} else {
 				return expected(ps, "a property name after '.'");
 			}
@@ -949,7 +978,8 @@ static int parse_path(parser_t *ps, setu_pat_path_t *path)
 			lex(ps);
 			if (ps->tok.type == T_ASTERISK) {
 				st.kind = SETU_PAT_STEP_ANY;
-			} else if (ps->tok.type == T_INT_POS || ps->tok.type == T_INT_NEG) {
+			} else if (ps->tok.type == T_INT_POS ||
+			           ps->tok.type == T_INT_NEG) {
 				setu_pat_value_t iv;
 				if (literal_value(ps, &iv) != 0)
 					return ps->err;
@@ -1037,12 +1067,14 @@ static int check_hash(parser_t *ps, const setu_pat_node_t *cmp)
 	const setu_pat_path_t *p = &cmp->path;
 	bool has_hashes = false;
 	for (size_t k = 0; k < p->nsteps; k++)
-		if (p->steps[k].kind == SETU_PAT_STEP_KEY && strcmp(p->steps[k].key, "hashes") == 0)
+		if (p->steps[k].kind == SETU_PAT_STEP_KEY &&
+		    strcmp(p->steps[k].key, "hashes") == 0)
 			has_hashes = true;
 	const setu_pat_step_t *last = &p->steps[p->nsteps - 1];
 	if (!has_hashes || last->kind != SETU_PAT_STEP_KEY)
 		return 0;
-	if (cmp->op != SETU_PAT_OP_EQ && cmp->op != SETU_PAT_OP_NEQ && cmp->op != SETU_PAT_OP_IN)
+	if (cmp->op != SETU_PAT_OP_EQ && cmp->op != SETU_PAT_OP_NEQ &&
+	    cmp->op != SETU_PAT_OP_IN)
 		return 0;
 	char norm[32];
 	size_t o = 0;
@@ -1067,13 +1099,15 @@ static int check_hash(parser_t *ps, const setu_pat_node_t *cmp)
 			if (hash_value_ok(a, &vals[k]))
 				continue;
 			if (vals[k].kind == SETU_PAT_V_STRING)
-				return perr_at(ps, vals[k].offset, SETU_EPARSE,
-					       "'%.*s' is not a valid %s hash",
-					       (int)(vals[k].len > 140 ? 140 : vals[k].len),
-					       vals[k].bytes, hash_algos[a].display);
+				return perr_at(
+				    ps, vals[k].offset, SETU_EPARSE,
+				    "'%.*s' is not a valid %s hash",
+				    (int)(vals[k].len > 140 ? 140 : vals[k].len),
+				    vals[k].bytes, hash_algos[a].display);
 			return perr_at(ps, vals[k].offset, SETU_EPARSE,
-				       "a %s hash must be a string constant, not %s",
-				       hash_algos[a].display, setu_pat_vkind_name(vals[k].kind));
+			               "a %s hash must be a string constant, not %s",
+			               hash_algos[a].display,
+			               setu_pat_vkind_name(vals[k].kind));
 		}
 		return 0;
 	}
@@ -1090,8 +1124,9 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 	tok_t at = ps->tok;
 	if (ps->tok.type == T_LPAREN) {
 		if (++ps->depth > SETU_STIX_PATTERN_MAX_DEPTH) {
-			perr_at(ps, at.off, SETU_ELIMIT, "parentheses nested deeper than %d",
-				SETU_STIX_PATTERN_MAX_DEPTH);
+			perr_at(ps, at.off, SETU_ELIMIT,
+			        "parentheses nested deeper than %d",
+			        SETU_STIX_PATTERN_MAX_DEPTH);
 			return NULL;
 		}
 		lex(ps);
@@ -1111,12 +1146,14 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 		size_t not_off = ps->tok.off;
 		lex(ps);
 		if (ps->tok.type != T_EXISTS) {
-			expected(ps, "EXISTS after a leading NOT (write 'path NOT op value')");
+			expected(
+			    ps, "EXISTS after a leading NOT (write 'path NOT op value')");
 			return NULL;
 		}
 		if (ps->flags & SETU_PATTERN_NO_NOT_EXISTS) {
 			perr_at(ps, not_off, SETU_EPARSE,
-				"NOT EXISTS is not allowed (STIX 2.1 grammar before 2024-03)");
+			        "NOT EXISTS is not allowed (STIX 2.1 grammar before "
+			        "2024-03)");
 			return NULL;
 		}
 		negated = true;
@@ -1177,8 +1214,9 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 		n->op = SETU_PAT_OP_ISSUPERSET;
 		break;
 	default:
-		expected(ps, "a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, "
-			     "ISSUBSET, ISSUPERSET)");
+		expected(ps,
+		         "a comparison operator (=, !=, <, <=, >, >=, IN, LIKE, MATCHES, "
+		         "ISSUBSET, ISSUPERSET)");
 		return NULL;
 	}
 	lex(ps);
@@ -1189,7 +1227,8 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 	case SETU_PAT_OP_EQ:
 	case SETU_PAT_OP_NEQ:
 		if (!tok_is_orderable(vt) && vt != T_BOOL) {
-			expected(ps, "a constant (string, number, boolean, t'', h'' or b'')");
+			expected(ps,
+			         "a constant (string, number, boolean, t'', h'' or b'')");
 			return NULL;
 		}
 		break;
@@ -1199,8 +1238,9 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 	case SETU_PAT_OP_LE:
 		if (!tok_is_orderable(vt)) {
 			char msg[96];
-			snprintf(msg, sizeof(msg), "an orderable constant after %s (not a boolean)",
-				 setu_pat_op_name(n->op));
+			snprintf(msg, sizeof(msg),
+			         "an orderable constant after %s (not a boolean)",
+			         setu_pat_op_name(n->op));
 			expected(ps, msg);
 			return NULL;
 		}
@@ -1213,7 +1253,7 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 		if (vt != T_STRING) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "a string constant after %s",
-				 setu_pat_op_name(n->op));
+			         setu_pat_op_name(n->op));
 			expected(ps, msg);
 			return NULL;
 		}
@@ -1270,8 +1310,8 @@ static int parse_qualifiers(parser_t *ps, setu_pat_node_t *node)
 {
 	size_t cap = 0;
 	setu_pat_qual_t *q = NULL;
-	while (ps->err == 0 &&
-	       (ps->tok.type == T_WITHIN || ps->tok.type == T_REPEATS || ps->tok.type == T_START)) {
+	while (ps->err == 0 && (ps->tok.type == T_WITHIN || ps->tok.type == T_REPEATS ||
+	                        ps->tok.type == T_START)) {
 		setu_pat_qual_t nq;
 		memset(&nq, 0, sizeof(nq));
 		size_t qoff = ps->tok.off;
@@ -1280,7 +1320,8 @@ static int parse_qualifiers(parser_t *ps, setu_pat_node_t *node)
 			nq.kind = SETU_PAT_Q_WITHIN;
 			lex(ps);
 			if (ps->tok.type != T_INT_POS && ps->tok.type != T_FLOAT_POS)
-				return expected(ps, "a positive number of seconds after WITHIN");
+				return expected(
+				    ps, "a positive number of seconds after WITHIN");
 			setu_pat_value_t v;
 			if (literal_value(ps, &v) != 0)
 				return ps->err;
@@ -1326,11 +1367,13 @@ static int parse_qualifiers(parser_t *ps, setu_pat_node_t *node)
 		if (node->kind == SETU_PAT_OBSERVATION)
 			for (size_t k = 0; k < node->nquals; k++)
 				if (node->quals[k].kind == nq.kind)
-					return perr_at(ps, qoff, SETU_EPARSE,
-						       "duplicate %s qualifier on one observation "
-						       "(put the expression in parentheses to qualify "
-						       "it again)",
-						       qname);
+					return perr_at(
+					    ps, qoff, SETU_EPARSE,
+					    "duplicate %s qualifier on one observation "
+					    "(put the expression in parentheses to "
+					    "qualify "
+					    "it again)",
+					    qname);
 		if (node->nquals == cap) {
 			size_t ncap = cap ? cap * 2 : 2;
 			setu_pat_qual_t *nqs = palloc(ps, ncap * sizeof(*nqs));
@@ -1370,8 +1413,9 @@ static const setu_pat_node_t *parse_obs_primary(parser_t *ps)
 		n->nchildren = 1;
 	} else if (ps->tok.type == T_LPAREN) {
 		if (++ps->depth > SETU_STIX_PATTERN_MAX_DEPTH) {
-			perr_at(ps, at.off, SETU_ELIMIT, "parentheses nested deeper than %d",
-				SETU_STIX_PATTERN_MAX_DEPTH);
+			perr_at(ps, at.off, SETU_ELIMIT,
+			        "parentheses nested deeper than %d",
+			        SETU_STIX_PATTERN_MAX_DEPTH);
 			return NULL;
 		}
 		lex(ps);
@@ -1447,8 +1491,8 @@ static const setu_pat_node_t *parse_obs_followedby(parser_t *ps)
 
 /* ---------------------------------------------------------------- API */
 
-int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags, setu_pattern_t **out,
-			  setu_diag_t *diag)
+int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags,
+                          setu_pattern_t **out, setu_diag_t *diag)
 {
 	if (out == NULL || (src == NULL && len > 0))
 		return setu_diag_set(diag, SETU_EINVAL, "no pattern");
@@ -1460,20 +1504,25 @@ int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags, setu_patt
 		diag->code = 0;
 	}
 	if (len > SETU_STIX_PATTERN_MAX_LEN)
-		return setu_diag_set(diag, SETU_ELIMIT, "pattern is %zu bytes, more than the %u allowed",
-				     len, SETU_STIX_PATTERN_MAX_LEN);
+		return setu_diag_set(diag, SETU_ELIMIT,
+		                     "pattern is %zu bytes, more than the %u allowed",
+		                     len, SETU_STIX_PATTERN_MAX_LEN);
 	setu_pattern_t *pat = calloc(1, sizeof(*pat));
 	if (pat == NULL)
-		return setu_diag_set(diag, SETU_ENOMEM, "out of memory parsing the pattern");
-	parser_t ps = {.src = src ? src : "", .len = len, .flags = flags, .pat = pat, .diag = diag};
+		return setu_diag_set(diag, SETU_ENOMEM,
+		                     "out of memory parsing the pattern");
+	parser_t ps = {
+	    .src = src ? src : "", .len = len, .flags = flags, .pat = pat, .diag = diag};
 	lex(&ps);
 	const setu_pat_node_t *root = NULL;
 	if (ps.err == 0 && ps.tok.type == T_EOF)
-		perr_at(&ps, 0, SETU_EPARSE, "empty pattern: expected '[' to start an observation");
+		perr_at(&ps, 0, SETU_EPARSE,
+		        "empty pattern: expected '[' to start an observation");
 	else if (ps.err == 0)
 		root = parse_obs_followedby(&ps);
 	if (ps.err == 0 && ps.tok.type != T_EOF)
-		expected(&ps, "AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) or the end");
+		expected(&ps, "AND, OR, FOLLOWEDBY, a qualifier (WITHIN, REPEATS, START) "
+		              "or the end");
 	if (ps.err != 0 || root == NULL) {
 		int err = ps.err != 0 ? ps.err : SETU_EPARSE;
 		setu_pattern_free(pat);
@@ -1484,7 +1533,8 @@ int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags, setu_patt
 	return 0;
 }
 
-int setu_pattern_parse(const char *src, size_t len, setu_pattern_t **out, setu_diag_t *diag)
+int setu_pattern_parse(const char *src, size_t len, setu_pattern_t **out,
+                       setu_diag_t *diag)
 {
 	return setu_pattern_parse_ex(src, len, 0, out, diag);
 }
@@ -1509,24 +1559,30 @@ size_t setu_pattern_ncomparisons(const setu_pattern_t *p)
 
 const char *setu_pat_op_name(setu_pat_op_t op)
 {
-	static const char *const names[] = {"=",       "!=",       ">",          "<",
-					    ">=",      "<=",       "IN",         "LIKE",
-					    "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
+	static const char *const names[] = {
+	    "=",  "!=",   ">",       "<",        ">=",         "<=",
+	    "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
 	return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
 
 const char *setu_pat_kind_name(setu_pat_kind_t k)
 {
-	static const char *const names[] = {"observation", "group",      "AND (observations)",
-					    "OR (observations)", "FOLLOWEDBY", "AND",
-					    "OR",          "comparison", "EXISTS"};
+	static const char *const names[] = {"observation",
+	                                    "group",
+	                                    "AND (observations)",
+	                                    "OR (observations)",
+	                                    "FOLLOWEDBY",
+	                                    "AND",
+	                                    "OR",
+	                                    "comparison",
+	                                    "EXISTS"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
 const char *setu_pat_vkind_name(setu_pat_vkind_t k)
 {
-	static const char *const names[] = {"integer", "float",  "string",  "boolean",
-					    "timestamp", "hex", "binary", "set"};
+	static const char *const names[] = {"integer",   "float", "string", "boolean",
+	                                    "timestamp", "hex",   "binary", "set"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
 
@@ -1555,4 +1611,33 @@ size_t setu_pat_path_format(const setu_pat_path_t *path, char *buf, size_t size)
 	if (size > 0)
 		buf[o < size ? o : size - 1] = '\0';
 	return o;
+}
+
+bool setu_pat_path_is(const setu_pat_path_t *path, const char *type, const char *dotted)
+{
+	if (path == NULL || type == NULL || dotted == NULL || path->object_type == NULL ||
+	    strcmp(path->object_type, type) != 0)
+		return false;
+	const char *d = dotted;
+	char tmp[32];
+	for (size_t k = 0; k < path->nsteps; k++) {
+		const setu_pat_step_t *st = &path->steps[k];
+		const char *piece = tmp;
+		if (st->kind == SETU_PAT_STEP_KEY)
+			piece = st->key;
+		else if (st->kind == SETU_PAT_STEP_ANY)
+			piece = "*";
+		else
+			snprintf(tmp, sizeof(tmp), "%lld", (long long)st->index);
+		if (k > 0) {
+			if (*d != '.')
+				return false;
+			d++;
+		}
+		size_t n = strlen(piece);
+		if (strncmp(d, piece, n) != 0)
+			return false;
+		d += n;
+	}
+	return *d == '\0';
 }

@@ -1,12 +1,13 @@
-/* pattern.h — STIX 2.1 Patterning (STIX 2.1 OS part 9, grammar STIXPattern.g4): parser and AST.
+/* pattern.h — STIX 2.1 Patterning (STIX 2.1 OS part 9, grammar STIXPattern.g4): parser
+ * and AST.
  *
- * The parser accepts exactly what the OASIS grammar accepts and then applies the checks of
- * the OASIS reference validator (cti-pattern-validator): duplicate qualifiers directly on one
- * observation, and hash values of known algorithms under a `hashes` property. The AST is what
- * the indicator compiler (issue 7) walks to build sensor matchers.
+ * The parser accepts exactly what the OASIS grammar accepts and then applies the checks
+ * of the OASIS reference validator (cti-pattern-validator): duplicate qualifiers directly
+ * on one observation, and hash values of known algorithms under a `hashes` property. The
+ * AST is what the indicator compiler (issue 7) walks to build sensor matchers.
  *
- * Ownership: a setu_pattern_t owns every node, string and array reachable from it; all of it
- * lives until setu_pattern_free(). Accessors return borrowed pointers. */
+ * Ownership: a setu_pattern_t owns every node, string and array reachable from it; all of
+ * it lives until setu_pattern_free(). Accessors return borrowed pointers. */
 #ifndef SETU_INTEL_PATTERN_H
 #define SETU_INTEL_PATTERN_H
 
@@ -19,12 +20,12 @@
 typedef struct setu_pattern setu_pattern_t; /* AST; owned by the caller of _parse */
 
 /* Node kinds. Observation level: OBSERVATION ([ ... ]), GROUP (( ... ) around observation
- * expressions), and the n-ary OBS_AND / OBS_OR / FOLLOWEDBY. Comparison level (inside [ ]):
- * the n-ary CMP_AND / CMP_OR, COMPARISON (path op value) and EXISTS (path). */
+ * expressions), and the n-ary OBS_AND / OBS_OR / FOLLOWEDBY. Comparison level (inside [
+ * ]): the n-ary CMP_AND / CMP_OR, COMPARISON (path op value) and EXISTS (path). */
 typedef enum setu_pat_kind {
 	SETU_PAT_OBSERVATION = 0, /* child[0] = the comparison expression */
-	SETU_PAT_GROUP,           /* child[0] = the parenthesised observation expression */
-	SETU_PAT_OBS_AND,         /* children in source order */
+	SETU_PAT_GROUP,   /* child[0] = the parenthesised observation expression */
+	SETU_PAT_OBS_AND, /* children in source order */
 	SETU_PAT_OBS_OR,
 	SETU_PAT_FOLLOWEDBY,
 	SETU_PAT_CMP_AND,
@@ -49,11 +50,12 @@ typedef enum setu_pat_op {
 } setu_pat_op_t;
 
 typedef enum setu_pat_vkind {
-	SETU_PAT_V_INT = 0, /* i */
-	SETU_PAT_V_FLOAT,   /* f */
-	SETU_PAT_V_STRING,  /* bytes/len: the unescaped string (NUL-terminated too) */
-	SETU_PAT_V_BOOL,    /* b */
-	SETU_PAT_V_TIMESTAMP, /* bytes = the RFC 3339 text; ts_sec + ts_nsec = its time (UTC) */
+	SETU_PAT_V_INT = 0,   /* i */
+	SETU_PAT_V_FLOAT,     /* f */
+	SETU_PAT_V_STRING,    /* bytes/len: the unescaped string (NUL-terminated too) */
+	SETU_PAT_V_BOOL,      /* b */
+	SETU_PAT_V_TIMESTAMP, /* bytes = the RFC 3339 text; ts_sec + ts_nsec = its time
+	                         (UTC) */
 	SETU_PAT_V_HEX,       /* bytes/len: decoded bytes */
 	SETU_PAT_V_BINARY,    /* bytes/len: decoded bytes (base64) */
 	SETU_PAT_V_SET,       /* items/nitems; may be empty */
@@ -75,9 +77,10 @@ typedef struct setu_pat_value {
 } setu_pat_value_t;
 
 typedef enum setu_pat_step_kind {
-	SETU_PAT_STEP_KEY = 0, /* .name or .'quoted name' (first component is always a key) */
-	SETU_PAT_STEP_INDEX,   /* [n], n may be negative */
-	SETU_PAT_STEP_ANY,     /* [*] */
+	SETU_PAT_STEP_KEY =
+	    0, /* .name or .'quoted name' (first component is always a key) */
+	SETU_PAT_STEP_INDEX, /* [n], n may be negative */
+	SETU_PAT_STEP_ANY,   /* [*] */
 } setu_pat_step_kind_t;
 
 typedef struct setu_pat_step {
@@ -124,9 +127,11 @@ typedef struct setu_pat_node {
 	setu_pat_value_t value;
 } setu_pat_node_t;
 
-/* Parse options. The default follows the current OASIS grammar (which allows NOT EXISTS). */
+/* Parse options. The default follows the current OASIS grammar (which allows NOT EXISTS).
+ */
 enum {
-	/* Reject `NOT EXISTS`, as cti-pattern-validator v2.0.0 (grammar before 2024-03) does. */
+	/* Reject `NOT EXISTS`, as cti-pattern-validator v2.0.0 (grammar before 2024-03)
+	   does. */
 	SETU_PATTERN_NO_NOT_EXISTS = 1u << 0,
 };
 
@@ -134,9 +139,10 @@ enum {
  * negative SETU_E* code with diag filled: SETU_EPARSE for a syntax or validation error
  * (diag->line/column name the byte position, the message what was expected),
  * SETU_ELIMIT beyond the limits in common/limits.h, SETU_ENOMEM. */
-int setu_pattern_parse(const char *src, size_t len, setu_pattern_t **out, setu_diag_t *diag);
-int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags, setu_pattern_t **out,
-			  setu_diag_t *diag);
+int setu_pattern_parse(const char *src, size_t len, setu_pattern_t **out,
+                       setu_diag_t *diag);
+int setu_pattern_parse_ex(const char *src, size_t len, unsigned flags,
+                          setu_pattern_t **out, setu_diag_t *diag);
 void setu_pattern_free(setu_pattern_t *p);
 
 /* The root node (an observation-level node). */
@@ -153,5 +159,10 @@ const char *setu_pat_vkind_name(setu_pat_vkind_t k);
  * "sections.*.entropy", "extended_properties.0.source_payload"), written to buf
  * (always NUL-terminated, truncated to size). Returns the full length. */
 size_t setu_pat_path_format(const setu_pat_path_t *path, char *buf, size_t size);
+
+/* True if the path is on object type `type` and its steps spell `dotted`, written as
+ * setu_pat_path_format() prints them ("value", "hashes.SHA-256", "dst_ref.value",
+ * "protocols.*"). The compiler's way to recognise what it can turn into a matcher. */
+bool setu_pat_path_is(const setu_pat_path_t *path, const char *type, const char *dotted);
 
 #endif

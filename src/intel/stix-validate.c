@@ -2,11 +2,11 @@
  * properties, §4 SDOs, §5 SROs, §6 SCOs, §7 meta objects, §8 bundle).
  *
  * jansson parses; the rules are written here because no Debian library checks STIX (the
- * OASIS JSON schemas need a JSON-schema engine, and cannot express modified >= created, the
- * fixed TLP ids, reference target types or indicator patterns). Each object is checked by
- * the common rules, then by a per-type table (required properties, reference targets) and a
- * per-type function for the rules that relate properties. Every error is reported, so a
- * caller can print them all or stop at the first. */
+ * OASIS JSON schemas need a JSON-schema engine, and cannot express modified >= created,
+ * the fixed TLP ids, reference target types or indicator patterns). Each object is
+ * checked by the common rules, then by a per-type table (required properties, reference
+ * targets) and a per-type function for the rules that relate properties. Every error is
+ * reported, so a caller can print them all or stop at the first. */
 #include "intel/stix-validate.h"
 
 #include "common/limits.h"
@@ -33,11 +33,12 @@ typedef struct vctx {
 	bool oom; /* an error was running out of memory, not the object's fault */
 } vctx_t;
 
-static void verr_at(vctx_t *v, unsigned line, unsigned column, int code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static void verr_at(vctx_t *v, unsigned line, unsigned column, int code, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
 
 /* Report an error; line/column locate it inside an indicator pattern (0 = not there). */
-static void verr_at(vctx_t *v, unsigned line, unsigned column, int code, const char *fmt, ...)
+static void verr_at(vctx_t *v, unsigned line, unsigned column, int code, const char *fmt,
+                    ...)
 {
 	v->nerr++;
 	if (code == SETU_ENOMEM)
@@ -66,22 +67,36 @@ static void verr_at(vctx_t *v, unsigned line, unsigned column, int code, const c
 /* ---------------------------------------------------------------- type families */
 
 static const char *const sdo_types[] = {
-    "attack-pattern", "campaign",      "course-of-action", "grouping", "identity",
-    "incident",       "indicator",     "infrastructure",   "intrusion-set", "location",
-    "malware",        "malware-analysis", "note",          "observed-data", "opinion",
-    "report",         "threat-actor",  "tool",             "vulnerability",
+    "attack-pattern", "campaign",      "course-of-action", "grouping",
+    "identity",       "incident",      "indicator",        "infrastructure",
+    "intrusion-set",  "location",      "malware",          "malware-analysis",
+    "note",           "observed-data", "opinion",          "report",
+    "threat-actor",   "tool",          "vulnerability",
 };
 
 static const char *const sco_types[] = {
-    "artifact",  "autonomous-system", "directory",       "domain-name",
-    "email-addr", "email-message",    "file",            "ipv4-addr",
-    "ipv6-addr", "mac-addr",          "mutex",           "network-traffic",
-    "process",   "software",          "url",             "user-account",
-    "windows-registry-key", "x509-certificate",
+    "artifact",
+    "autonomous-system",
+    "directory",
+    "domain-name",
+    "email-addr",
+    "email-message",
+    "file",
+    "ipv4-addr",
+    "ipv6-addr",
+    "mac-addr",
+    "mutex",
+    "network-traffic",
+    "process",
+    "software",
+    "url",
+    "user-account",
+    "windows-registry-key",
+    "x509-certificate",
 };
 
 static const char *const meta_types[] = {"marking-definition", "language-content",
-					 "extension-definition"};
+                                         "extension-definition"};
 
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
@@ -105,7 +120,8 @@ bool setu_stix_is_sco_type(const char *type)
 
 bool setu_stix_is_sro_type(const char *type)
 {
-	return type != NULL && (strcmp(type, "relationship") == 0 || strcmp(type, "sighting") == 0);
+	return type != NULL &&
+	       (strcmp(type, "relationship") == 0 || strcmp(type, "sighting") == 0);
 }
 
 static bool is_meta_type(const char *type)
@@ -194,7 +210,8 @@ bool setu_stix_parse_timestamp(const char *s, int64_t *sec, int32_t *nsec, unsig
 			return false;
 	}
 #define D2(i) ((s[i] - '0') * 10 + (s[i + 1] - '0'))
-	int y = D2(0) * 100 + D2(2), mo = D2(5), d = D2(8), h = D2(11), mi = D2(14), se = D2(17);
+	int y = D2(0) * 100 + D2(2), mo = D2(5), d = D2(8), h = D2(11), mi = D2(14),
+	    se = D2(17);
 #undef D2
 	static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60)
@@ -229,7 +246,8 @@ bool setu_stix_parse_timestamp(const char *s, int64_t *sec, int32_t *nsec, unsig
 	return true;
 }
 
-/* Property names (§3.1): a-z, 0-9, '_', 3-250 characters, starting with a letter; "id". */
+/* Property names (§3.1): a-z, 0-9, '_', 3-250 characters, starting with a letter; "id".
+ */
 static bool prop_name_ok(const char *k)
 {
 	size_t n = strlen(k);
@@ -238,7 +256,8 @@ static bool prop_name_ok(const char *k)
 	if (n < 3 || n > 250 || !(k[0] >= 'a' && k[0] <= 'z'))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ||
+		      k[i] == '_'))
 			return false;
 	return true;
 }
@@ -279,22 +298,29 @@ static const char *get_str(vctx_t *v, const json_t *obj, const char *name, bool 
 	return json_string_value(x);
 }
 
-/* A timestamp property; millis: the spec asks for millisecond precision (created, modified). */
-static ts_t get_ts(vctx_t *v, const json_t *obj, const char *name, bool required, bool millis)
+/* A timestamp property; millis: the spec asks for millisecond precision (created,
+ * modified). */
+static ts_t get_ts(vctx_t *v, const json_t *obj, const char *name, bool required,
+                   bool millis)
 {
 	ts_t t = {0, 0, false};
 	const char *s = get_str(v, obj, name, required);
 	if (s == NULL)
 		return t;
 	unsigned digits = 0;
-	if (!setu_stix_parse_timestamp(s, &t.sec, &t.nsec, &digits)) {
-		verr(v, "property '%s' is not an RFC 3339 UTC timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z): "
-			"'%.40s'",
+	if (!setu_stix_parse_timestamp(s, &t.sec, &t.nsec, &digits) ||
+	    json_string_length(json_object_get(obj, name)) != strlen(s)) {
+		verr(v,
+		     "property '%s' is not an RFC 3339 UTC timestamp "
+		     "(YYYY-MM-DDTHH:MM:SS[.s]Z): "
+		     "'%.40s'",
 		     name, s);
 		return t;
 	}
 	if (millis && digits < 3) {
-		verr(v, "property '%s' must be precise to the millisecond (e.g. '.000Z'): '%.40s'",
+		verr(v,
+		     "property '%s' must be precise to the millisecond (e.g. '.000Z'): "
+		     "'%.40s'",
 		     name, s);
 		return t;
 	}
@@ -302,19 +328,20 @@ static ts_t get_ts(vctx_t *v, const json_t *obj, const char *name, bool required
 	return t;
 }
 
-/* The same for properties whose syntax check_common() has already reported: only a missing
- * required property is reported here. */
+/* The same for properties whose syntax check_common() has already reported: only a
+ * missing required property is reported here. */
 static ts_t get_tsq(vctx_t *v, const json_t *obj, const char *name, bool required)
 {
 	ts_t t = {0, 0, false};
 	const json_t *x = required ? need(v, obj, name) : json_object_get(obj, name);
-	if (x != NULL && setu_stix_parse_timestamp(json_string_value(x), &t.sec, &t.nsec, NULL))
+	if (x != NULL &&
+	    setu_stix_parse_timestamp(json_string_value(x), &t.sec, &t.nsec, NULL))
 		t.set = true;
 	return t;
 }
 
 static void ts_order(vctx_t *v, const ts_t *early, const char *ename, const ts_t *late,
-		     const char *lname, bool strict)
+                     const char *lname, bool strict)
 {
 	if (!early->set || !late->set)
 		return;
@@ -324,8 +351,8 @@ static void ts_order(vctx_t *v, const ts_t *early, const char *ename, const ts_t
 		     strict ? "not later than" : "earlier than", ename);
 }
 
-static bool get_int(vctx_t *v, const json_t *obj, const char *name, bool required, int64_t lo,
-		    int64_t hi, int64_t *out)
+static bool get_int(vctx_t *v, const json_t *obj, const char *name, bool required,
+                    int64_t lo, int64_t hi, int64_t *out)
 {
 	const json_t *x = required ? need(v, obj, name) : json_object_get(obj, name);
 	if (x == NULL)
@@ -413,9 +440,9 @@ static void allowed_desc(const char *allowed, char *buf, size_t size)
 		} else if (*p == '@') {
 			/* "@sdo" -> "an SDO" */
 			const char *w = p[1] == 's' && p[2] == 'd'   ? "an SDO"
-					: p[1] == 's' && p[2] == 'c' ? "an SCO"
-					: p[1] == 's' && p[2] == 'r' ? "an SRO"
-								     : "any object";
+			                : p[1] == 's' && p[2] == 'c' ? "an SCO"
+			                : p[1] == 's' && p[2] == 'r' ? "an SRO"
+			                                             : "any object";
 			size_t wl = strlen(w);
 			if (o + wl + 1 >= size)
 				break;
@@ -429,16 +456,18 @@ static void allowed_desc(const char *allowed, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-static void check_ref_value(vctx_t *v, const char *name, const json_t *x, const char *allowed)
+static void check_ref_value(vctx_t *v, const char *name, const json_t *x,
+                            const char *allowed)
 {
 	if (!json_is_string(x)) {
 		verr(v, "property '%s' must be an identifier string", name);
 		return;
 	}
 	const char *id = json_string_value(x);
-	if (!setu_stix_id_ok(id, NULL)) {
-		verr(v, "property '%s' is not a STIX identifier (<type>--<UUID>): '%.80s'", name,
-		     id);
+	if (!setu_stix_id_ok(id, NULL) || json_string_length(x) != strlen(id)) {
+		verr(v,
+		     "property '%s' is not a STIX identifier (<type>--<UUID>): '%.80s'",
+		     name, id);
 		return;
 	}
 	char type[251];
@@ -530,7 +559,8 @@ static void check_refs(vctx_t *v, const json_t *obj)
 			check_ref_value(v, key, x, ref_allowed(v->type, key));
 		} else if (ends_with(key, "_refs")) {
 			if (!json_is_array(x)) {
-				verr(v, "property '%s' must be a list of identifiers", key);
+				verr(v, "property '%s' must be a list of identifiers",
+				     key);
 				continue;
 			}
 			const char *allowed = ref_allowed(v->type, key);
@@ -549,7 +579,7 @@ static void check_refs(vctx_t *v, const json_t *obj)
 /* ---------------------------------------------------------------- common shapes */
 
 static const char *const hash_keys[][2] = {
-    {"MD5", "32"},      {"SHA-1", "40"},    {"SHA-256", "64"},  {"SHA-512", "128"},
+    {"MD5", "32"},      {"SHA-1", "40"},     {"SHA-256", "64"}, {"SHA-512", "128"},
     {"SHA3-256", "64"}, {"SHA3-512", "128"}, {"SHA-224", "56"}, {"SHA-384", "96"},
     {"SHA3-224", "56"}, {"SHA3-384", "96"},
 };
@@ -565,8 +595,14 @@ static void check_hashes(vctx_t *v, const char *name, const json_t *h)
 	json_object_foreach((json_t *)h, k, x)
 	{
 		size_t kl = strlen(k);
-		if (kl < 3 || kl > 250) {
-			verr(v, "%s key '%.60s' must be 3 to 250 characters", name, k);
+		bool kok = kl >= 3 && kl <= 250;
+		for (size_t i = 0; kok && i < kl; i++)
+			kok = isalnum((unsigned char)k[i]) || k[i] == '-' || k[i] == '_';
+		if (!kok) {
+			verr(v,
+			     "%s key '%.60s' must be 3 to 250 characters of A-Z, a-z, "
+			     "0-9, '-', '_'",
+			     name, k);
 			continue;
 		}
 		if (!json_is_string(x)) {
@@ -582,7 +618,9 @@ static void check_hashes(vctx_t *v, const char *name, const json_t *h)
 			for (size_t j = 0; ok && s[j] != '\0'; j++)
 				ok = isxdigit((unsigned char)s[j]) != 0;
 			if (!ok)
-				verr(v, "%s '%s' is not a valid %s hash (%zu hex digits): '%.70s'",
+				verr(v,
+				     "%s '%s' is not a valid %s hash (%zu hex digits): "
+				     "'%.70s'",
 				     name, k, k, want, s);
 		}
 	}
@@ -606,28 +644,36 @@ static void check_external_refs(vctx_t *v, const json_t *obj)
 			continue;
 		}
 		if (!json_is_string(json_object_get(e, "source_name")))
-			verr(v, "external_references[%zu] 'source_name' is required (a string)", i);
-		if (json_object_get(e, "description") == NULL && json_object_get(e, "url") == NULL &&
+			verr(v,
+			     "external_references[%zu] 'source_name' is required (a "
+			     "string)",
+			     i);
+		if (json_object_get(e, "description") == NULL &&
+		    json_object_get(e, "url") == NULL &&
 		    json_object_get(e, "external_id") == NULL)
-			verr(v, "external_references[%zu] needs 'description', 'url' or "
-				"'external_id'",
+			verr(v,
+			     "external_references[%zu] needs 'description', 'url' or "
+			     "'external_id'",
 			     i);
 		const char *f[] = {"description", "url", "external_id"};
 		for (size_t k = 0; k < NELEM(f); k++) {
 			const json_t *x = json_object_get(e, f[k]);
 			if (x != NULL && !json_is_string(x))
-				verr(v, "external_references[%zu] '%s' must be a string", i, f[k]);
+				verr(v, "external_references[%zu] '%s' must be a string",
+				     i, f[k]);
 		}
 		const json_t *h = json_object_get(e, "hashes");
 		if (h != NULL) {
 			char name[64];
-			snprintf(name, sizeof(name), "external_references[%zu].hashes", i);
+			snprintf(name, sizeof(name), "external_references[%zu].hashes",
+			         i);
 			check_hashes(v, name, h);
 		}
 	}
 }
 
-/* Granular marking selectors (§7.2.3.1): a property name, then .name or .[index] steps. */
+/* Granular marking selectors (§7.2.3.1): a property name, then .name or .[index] steps.
+ */
 static bool selector_ok(const char *s)
 {
 	if (strcmp(s, "id") == 0)
@@ -635,8 +681,8 @@ static bool selector_ok(const char *s)
 	const char *p = s;
 	size_t n = 0;
 	while (*p != '\0' && *p != '.') {
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
-		      *p == '-'))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      *p == '_' || *p == '-'))
 			return false;
 		p++;
 		n++;
@@ -657,8 +703,8 @@ static bool selector_ok(const char *s)
 		}
 		size_t m = 0;
 		while (*p != '\0' && *p != '.') {
-			if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' ||
-			      *p == '-'))
+			if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+			      *p == '_' || *p == '-'))
 				return false;
 			p++;
 			m++;
@@ -667,6 +713,35 @@ static bool selector_ok(const char *s)
 			return false;
 	}
 	return *p == '\0';
+}
+
+/* A (syntactically valid) selector names content present in the object (§7.2.3.1). */
+static bool selector_resolves(const json_t *obj, const char *sel)
+{
+	const json_t *cur = obj;
+	const char *p = sel;
+	char name[256];
+	while (*p != '\0' && cur != NULL) {
+		const char *e = strchr(p, '.');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n >= sizeof(name))
+			return false;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (name[0] == '[') {
+			if (!json_is_array(cur))
+				return false;
+			cur = json_array_get(cur, strtoul(name + 1, NULL, 10));
+		} else {
+			if (!json_is_object(cur))
+				return false;
+			cur = json_object_get(cur, name);
+		}
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return cur != NULL;
 }
 
 static void check_granular(vctx_t *v, const json_t *obj)
@@ -690,18 +765,23 @@ static void check_granular(vctx_t *v, const json_t *obj)
 		const json_t *lang = json_object_get(e, "lang");
 		char name[64];
 		if ((mr == NULL) == (lang == NULL))
-			verr(v, "granular_markings[%zu] needs exactly one of 'marking_ref' and "
-				"'lang'",
+			verr(v,
+			     "granular_markings[%zu] needs exactly one of 'marking_ref' "
+			     "and "
+			     "'lang'",
 			     i);
 		if (mr != NULL) {
-			snprintf(name, sizeof(name), "granular_markings[%zu].marking_ref", i);
+			snprintf(name, sizeof(name), "granular_markings[%zu].marking_ref",
+			         i);
 			check_ref_value(v, name, mr, "marking-definition");
 		}
 		if (lang != NULL && !json_is_string(lang))
 			verr(v, "granular_markings[%zu] 'lang' must be a string", i);
 		const json_t *sel = json_object_get(e, "selectors");
 		if (!json_is_array(sel) || json_array_size(sel) == 0) {
-			verr(v, "granular_markings[%zu] 'selectors' is required (a non-empty list)",
+			verr(v,
+			     "granular_markings[%zu] 'selectors' is required (a "
+			     "non-empty list)",
 			     i);
 			continue;
 		}
@@ -710,15 +790,24 @@ static void check_granular(vctx_t *v, const json_t *obj)
 		json_array_foreach(sel, j, s)
 		{
 			if (!json_is_string(s) || !selector_ok(json_string_value(s)))
-				verr(v, "granular_markings[%zu] selector %zu is not a valid selector "
-					"(e.g. 'description' or 'kill_chain_phases.[0].phase_name')",
+				verr(v,
+				     "granular_markings[%zu] selector %zu is not a valid "
+				     "selector "
+				     "(e.g. 'description' or "
+				     "'kill_chain_phases.[0].phase_name')",
 				     i, j);
+			else if (!selector_resolves(obj, json_string_value(s)))
+				verr(v,
+				     "granular_markings[%zu] selector '%.80s' does not "
+				     "refer to "
+				     "content of the object",
+				     i, json_string_value(s));
 		}
 	}
 }
 
-static const char *const extension_types[] = {"new-sdo", "new-sco", "new-sro",
-					      "property-extension", "toplevel-property-extension"};
+static const char *const extension_types[] = {
+    "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension"};
 
 static void check_extensions(vctx_t *v, const json_t *obj)
 {
@@ -735,7 +824,9 @@ static void check_extensions(vctx_t *v, const json_t *obj)
 	{
 		if (strncmp(k, "extension-definition--", 22) == 0) {
 			if (!setu_stix_id_ok(k, "extension-definition")) {
-				verr(v, "extension key '%.80s' is not a valid extension-definition id",
+				verr(v,
+				     "extension key '%.80s' is not a valid "
+				     "extension-definition id",
 				     k);
 				continue;
 			}
@@ -743,19 +834,26 @@ static void check_extensions(vctx_t *v, const json_t *obj)
 				verr(v, "extension '%.80s' must be an object", k);
 				continue;
 			}
-			const char *et = json_string_value(json_object_get(x, "extension_type"));
+			const char *et =
+			    json_string_value(json_object_get(x, "extension_type"));
 			if (et == NULL)
 				verr(v, "extension '%.80s' needs 'extension_type'", k);
 			else if (!in_list(et, extension_types, NELEM(extension_types)))
-				verr(v, "extension '%.80s' has an unknown extension_type '%.40s'", k,
-				     et);
+				verr(v,
+				     "extension '%.80s' has an unknown extension_type "
+				     "'%.40s'",
+				     k, et);
 		} else if (ends_with(k, "-ext") && setu_stix_type_name_ok(k)) {
-			/* predefined SCO extensions (§6: archive-ext, http-request-ext, ...) */
+			/* predefined SCO extensions (§6: archive-ext, http-request-ext,
+			 * ...) */
 			if (!json_is_object(x) || json_object_size(x) == 0)
-				verr(v, "extension '%.80s' must be a non-empty object", k);
+				verr(v, "extension '%.80s' must be a non-empty object",
+				     k);
 		} else {
-			verr(v, "extension key '%.80s' is neither an extension-definition id nor a "
-				"predefined '-ext' name",
+			verr(v,
+			     "extension key '%.80s' is neither an extension-definition "
+			     "id nor a "
+			     "predefined '-ext' name",
 			     k);
 		}
 	}
@@ -776,33 +874,59 @@ static void check_kill_chain(vctx_t *v, const json_t *obj)
 	{
 		if (!json_is_string(json_object_get(e, "kill_chain_name")) ||
 		    !json_is_string(json_object_get(e, "phase_name")))
-			verr(v, "kill_chain_phases[%zu] needs 'kill_chain_name' and 'phase_name' "
-				"strings",
+			verr(v,
+			     "kill_chain_phases[%zu] needs 'kill_chain_name' and "
+			     "'phase_name' "
+			     "strings",
 			     i);
 	}
 }
 
 /* Properties whose values are timestamps wherever they appear at top level. */
 static const char *const ts_props[] = {
-    "valid_from",  "valid_until",   "first_seen",      "last_seen",   "first_observed",
-    "last_observed", "published",   "start_time",      "stop_time",   "submitted",
-    "analysis_started", "analysis_ended", "object_modified", "ctime",  "mtime",
-    "atime",       "start",         "end",             "date",        "account_created",
-    "account_expires", "credential_last_changed", "account_first_login",
-    "account_last_login", "created_time", "modified_time", "validity_not_before",
+    "valid_from",
+    "valid_until",
+    "first_seen",
+    "last_seen",
+    "first_observed",
+    "last_observed",
+    "published",
+    "start_time",
+    "stop_time",
+    "submitted",
+    "analysis_started",
+    "analysis_ended",
+    "object_modified",
+    "ctime",
+    "mtime",
+    "atime",
+    "start",
+    "end",
+    "date",
+    "account_created",
+    "account_expires",
+    "credential_last_changed",
+    "account_first_login",
+    "account_last_login",
+    "created_time",
+    "modified_time",
+    "validity_not_before",
     "validity_not_after",
 };
 
 /* The rules every object follows. sco: cyber-observable (no created/modified). */
-static void check_common(vctx_t *v, const json_t *obj, bool sco, ts_t *created, ts_t *modified)
+static void check_common(vctx_t *v, const json_t *obj, bool sco, ts_t *created,
+                         ts_t *modified)
 {
 	const char *key;
 	json_t *x;
 	json_object_foreach((json_t *)obj, key, x)
 	{
 		if (!prop_name_ok(key))
-			verr(v, "property name '%.80s' is invalid: use 3-250 characters of a-z, 0-9 "
-				"and '_', starting with a letter",
+			verr(v,
+			     "property name '%.80s' is invalid: use 3-250 characters of "
+			     "a-z, 0-9 "
+			     "and '_', starting with a letter",
 			     key);
 		if (json_is_null(x))
 			verr(v, "property '%.80s' must not be null", key);
@@ -810,8 +934,10 @@ static void check_common(vctx_t *v, const json_t *obj, bool sco, ts_t *created, 
 			verr(v, "property '%.80s' must not be an empty list", key);
 	}
 	const char *id = get_str(v, obj, "id", true);
-	if (id != NULL && !setu_stix_id_ok(id, v->type))
-		verr(v, "property 'id' must be '%s--' followed by an RFC 4122 UUID: '%.80s'",
+	if (id != NULL && (!setu_stix_id_ok(id, v->type) ||
+	                   json_string_length(json_object_get(obj, "id")) != strlen(id)))
+		verr(v,
+		     "property 'id' must be '%s--' followed by an RFC 4122 UUID: '%.80s'",
 		     v->type, id);
 	const char *sv = get_str(v, obj, "spec_version", !sco);
 	if (sv != NULL && strcmp(sv, "2.1") != 0)
@@ -863,11 +989,12 @@ static void check_indicator(vctx_t *v, const json_t *o)
 			int code = rc == SETU_EPARSE ? SETU_EMALFORMED : rc;
 			if (d.line > 1)
 				verr_at(v, d.line, d.column, code,
-					"indicator 'pattern' line %u column %u: %s", d.line, d.column,
-					d.msg);
+				        "indicator 'pattern' line %u column %u: %s",
+				        d.line, d.column, d.msg);
 			else
-				verr_at(v, d.line, d.column, code, "indicator 'pattern' column %u: %s",
-					d.column, d.msg);
+				verr_at(v, d.line, d.column, code,
+				        "indicator 'pattern' column %u: %s", d.column,
+				        d.msg);
 		}
 		setu_pattern_free(p);
 	}
@@ -889,11 +1016,14 @@ static void check_relationship(vctx_t *v, const json_t *o)
 	if (rt != NULL) {
 		bool ok = *rt != '\0';
 		for (const char *c = rt; *c != '\0'; c++)
-			if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-'))
+			if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) ||
+			      *c == '-'))
 				ok = false;
 		if (!ok)
-			verr(v, "property 'relationship_type' must use only a-z, 0-9 and '-': "
-				"'%.60s'",
+			verr(v,
+			     "property 'relationship_type' must use only a-z, 0-9 and "
+			     "'-': "
+			     "'%.60s'",
 			     rt);
 	}
 	need(v, o, "source_ref");
@@ -934,12 +1064,14 @@ static void check_note(vctx_t *v, const json_t *o)
 
 static void check_opinion(vctx_t *v, const json_t *o)
 {
-	static const char *const ops[] = {"strongly-disagree", "disagree", "neutral", "agree",
-					  "strongly-agree"};
+	static const char *const ops[] = {"strongly-disagree", "disagree", "neutral",
+	                                  "agree", "strongly-agree"};
 	const char *op = get_str(v, o, "opinion", true);
 	if (op != NULL && !in_list(op, ops, NELEM(ops)))
-		verr(v, "property 'opinion' must be one of strongly-disagree, disagree, neutral, "
-			"agree, strongly-agree; not '%.40s'",
+		verr(v,
+		     "property 'opinion' must be one of strongly-disagree, disagree, "
+		     "neutral, "
+		     "agree, strongly-agree; not '%.40s'",
 		     op);
 	need(v, o, "object_refs");
 }
@@ -961,17 +1093,19 @@ static void check_observed_data(vctx_t *v, const json_t *o)
 	if (!refs && !objs)
 		verr(v, "observed-data 'object_refs' is required");
 	else if (refs && objs)
-		verr(v, "observed-data must not have both 'object_refs' and the deprecated "
-			"'objects'");
+		verr(v,
+		     "observed-data must not have both 'object_refs' and the deprecated "
+		     "'objects'");
 }
 
 static void check_location(vctx_t *v, const json_t *o)
 {
 	const json_t *lat = json_object_get(o, "latitude");
 	const json_t *lon = json_object_get(o, "longitude");
-	if (json_object_get(o, "region") == NULL && json_object_get(o, "country") == NULL &&
-	    (lat == NULL || lon == NULL))
-		verr(v, "location needs 'region', 'country', or 'latitude' and 'longitude'");
+	if (json_object_get(o, "region") == NULL &&
+	    json_object_get(o, "country") == NULL && (lat == NULL || lon == NULL))
+		verr(v,
+		     "location needs 'region', 'country', or 'latitude' and 'longitude'");
 	if ((lat == NULL) != (lon == NULL))
 		verr(v, "location 'latitude' and 'longitude' must be given together");
 	if (lat != NULL && (!json_is_number(lat) || fabs(json_number_value(lat)) > 90.0))
@@ -988,7 +1122,8 @@ static void check_location(vctx_t *v, const json_t *o)
 static void check_malware_analysis(vctx_t *v, const json_t *o)
 {
 	(void)get_str(v, o, "product", true);
-	if (json_object_get(o, "result") == NULL && json_object_get(o, "analysis_sco_refs") == NULL)
+	if (json_object_get(o, "result") == NULL &&
+	    json_object_get(o, "analysis_sco_refs") == NULL)
 		verr(v, "malware-analysis needs 'result' or 'analysis_sco_refs'");
 	ts_t s = get_tsq(v, o, "analysis_started", false);
 	ts_t e = get_tsq(v, o, "analysis_ended", false);
@@ -1000,29 +1135,36 @@ static void check_marking_definition(vctx_t *v, const json_t *o)
 	const char *id = json_string_value(json_object_get(o, "id"));
 	const char *dt = get_str(v, o, "definition_type", false);
 	const json_t *def = json_object_get(o, "definition");
-	const json_t *tlp2 = json_object_get(json_object_get(o, "extensions"), SETU_TLP2_EXTENSION_ID);
+	const json_t *tlp2 =
+	    json_object_get(json_object_get(o, "extensions"), SETU_TLP2_EXTENSION_ID);
 	if (dt == NULL && def == NULL && json_object_get(o, "extensions") == NULL)
 		verr(v, "marking-definition needs 'definition_type' and 'definition', or "
-			"'extensions'");
+		        "'extensions'");
 	if ((dt == NULL) != (def == NULL))
-		verr(v, "marking-definition 'definition_type' and 'definition' must be given "
-			"together");
+		verr(
+		    v,
+		    "marking-definition 'definition_type' and 'definition' must be given "
+		    "together");
 	if (def != NULL && !json_is_object(def))
 		verr(v, "property 'definition' must be an object");
 	if (dt != NULL && json_is_object(def)) {
 		if (strcmp(dt, "statement") == 0) {
 			if (!json_is_string(json_object_get(def, "statement")))
-				verr(v, "statement marking 'definition.statement' is required (a "
-					"string)");
+				verr(v, "statement marking 'definition.statement' is "
+				        "required (a "
+				        "string)");
 		} else if (strcmp(dt, "tlp") == 0) {
 			setu_tlp_t lvl = setu_tlp_declared_by(o);
 			if (lvl == SETU_TLP_NONE)
-				verr(v, "TLP marking 'definition.tlp' must be white, green, amber or "
-					"red");
+				verr(v, "TLP marking 'definition.tlp' must be white, "
+				        "green, amber or "
+				        "red");
 			else if (id != NULL && (!setu_tlp_is_v1_id(id) ||
-						setu_tlp_of_marking_id(id) != lvl))
-				verr(v, "TLP 1.0 markings must use the predefined id for %s (%s), "
-					"not '%.80s'",
+			                        setu_tlp_of_marking_id(id) != lvl))
+				verr(v,
+				     "TLP 1.0 markings must use the predefined id for %s "
+				     "(%s), "
+				     "not '%.80s'",
 				     setu_tlp_name(lvl), setu_tlp_v1_marking_id(lvl), id);
 		}
 	}
@@ -1030,24 +1172,30 @@ static void check_marking_definition(vctx_t *v, const json_t *o)
 		setu_tlp_t lvl = setu_tlp_declared_by(o);
 		const char *name = json_string_value(json_object_get(o, "name"));
 		if (lvl == SETU_TLP_NONE)
-			verr(v, "TLP 2.0 extension 'tlp_2_0' must be clear, green, amber, "
-				"amber+strict or red");
+			verr(v,
+			     "TLP 2.0 extension 'tlp_2_0' must be clear, green, amber, "
+			     "amber+strict or red");
 		else if (id != NULL && strcasecmp(id, setu_tlp_marking_id(lvl)) != 0)
-			verr(v, "TLP 2.0 markings must use the published id for %s (%s), not "
-				"'%.80s'",
-			     setu_tlp_name(lvl), setu_tlp_marking_id(lvl), id);
+			verr(
+			    v,
+			    "TLP 2.0 markings must use the published id for %s (%s), not "
+			    "'%.80s'",
+			    setu_tlp_name(lvl), setu_tlp_marking_id(lvl), id);
 		else if (name != NULL && strcmp(name, setu_tlp_name(lvl)) != 0)
 			verr(v, "TLP 2.0 marking %s must be named '%s', not '%.40s'", id,
 			     setu_tlp_name(lvl), name);
 	} else if (id != NULL && setu_tlp_of_marking_id(id) != SETU_TLP_NONE &&
-		   !setu_tlp_is_v1_id(id)) {
-		verr(v, "marking-definition '%s' is the TLP 2.0 id for %s and must carry the TLP "
-			"2.0 extension",
+	           !setu_tlp_is_v1_id(id)) {
+		verr(v,
+		     "marking-definition '%s' is the TLP 2.0 id for %s and must carry "
+		     "the TLP "
+		     "2.0 extension",
 		     id, setu_tlp_name(setu_tlp_of_marking_id(id)));
 	}
 	if (id != NULL && setu_tlp_is_v1_id(id) && (dt == NULL || strcmp(dt, "tlp") != 0))
-		verr(v, "marking-definition '%s' is a predefined TLP 1.0 id and must have "
-			"definition_type 'tlp'",
+		verr(v,
+		     "marking-definition '%s' is a predefined TLP 1.0 id and must have "
+		     "definition_type 'tlp'",
 		     id);
 }
 
@@ -1068,14 +1216,18 @@ static void check_extension_definition(vctx_t *v, const json_t *o)
 		{
 			const char *s = json_string_value(e);
 			if (!in_list(s, extension_types, NELEM(extension_types)))
-				verr(v, "extension_types[%zu] must be one of new-sdo, new-sco, "
-					"new-sro, property-extension, toplevel-property-extension",
+				verr(v,
+				     "extension_types[%zu] must be one of new-sdo, "
+				     "new-sco, "
+				     "new-sro, property-extension, "
+				     "toplevel-property-extension",
 				     i);
 			else if (strcmp(s, "toplevel-property-extension") == 0)
 				toplevel = true;
 		}
 	if (json_object_get(o, "extension_properties") != NULL && !toplevel)
-		verr(v, "property 'extension_properties' is only for toplevel-property-extension");
+		verr(v, "property 'extension_properties' is only for "
+		        "toplevel-property-extension");
 	str_list(v, o, "extension_properties", false);
 }
 
@@ -1084,16 +1236,19 @@ static void check_language_content(vctx_t *v, const json_t *o)
 	need(v, o, "object_ref");
 	const json_t *c = need(v, o, "contents");
 	if (c != NULL && (!json_is_object(c) || json_object_size(c) == 0))
-		verr(v, "property 'contents' must be a non-empty dictionary of languages");
+		verr(v,
+		     "property 'contents' must be a non-empty dictionary of languages");
 	const char *k;
 	json_t *x;
 	if (json_is_object(c))
 		json_object_foreach((json_t *)c, k, x)
 		{
 			if (!json_is_object(x))
-				verr(v, "contents '%.20s' must be a dictionary of translated "
-					"properties",
-				     k);
+				verr(
+				    v,
+				    "contents '%.20s' must be a dictionary of translated "
+				    "properties",
+				    k);
 		}
 }
 
@@ -1174,7 +1329,9 @@ static void check_url(vctx_t *v, const json_t *o)
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
 			ok = false;
 	if (!ok)
-		verr(v, "url 'value' is not a URL (RFC 3986: scheme ':' ..., no spaces): '%.60s'",
+		verr(v,
+		     "url 'value' is not a URL (RFC 3986: scheme ':' ..., no spaces): "
+		     "'%.60s'",
 		     val);
 }
 
@@ -1186,11 +1343,14 @@ static void check_mac(vctx_t *v, const json_t *o)
 	bool ok = strlen(val) == 17;
 	for (int i = 0; ok && i < 17; i++)
 		ok = (i % 3 == 2) ? val[i] == ':'
-				  : (isdigit((unsigned char)val[i]) || (val[i] >= 'a' && val[i] <= 'f'));
+		                  : (isdigit((unsigned char)val[i]) ||
+		                     (val[i] >= 'a' && val[i] <= 'f'));
 	if (!ok)
-		verr(v, "mac-addr 'value' must be a lowercase colon-separated MAC-48 address "
-			"(e.g. 'd2:fb:49:24:37:18'): '%.40s'",
-		     val);
+		verr(
+		    v,
+		    "mac-addr 'value' must be a lowercase colon-separated MAC-48 address "
+		    "(e.g. 'd2:fb:49:24:37:18'): '%.40s'",
+		    val);
 }
 
 static void check_email_addr(vctx_t *v, const json_t *o)
@@ -1205,7 +1365,9 @@ static void check_email_addr(vctx_t *v, const json_t *o)
 		if ((unsigned char)*c <= 0x20)
 			ok = false;
 	if (!ok)
-		verr(v, "email-addr 'value' is not an email address (local@domain): '%.60s'", val);
+		verr(v,
+		     "email-addr 'value' is not an email address (local@domain): '%.60s'",
+		     val);
 }
 
 static void check_file(vctx_t *v, const json_t *o)
@@ -1224,13 +1386,25 @@ static void check_artifact(vctx_t *v, const json_t *o)
 		verr(v, "artifact must not have both 'payload_bin' and 'url'");
 	if (url != NULL && json_object_get(o, "hashes") == NULL)
 		verr(v, "artifact with 'url' needs 'hashes'");
+	static const char *const algos[] = {"AES-256-GCM", "ChaCha20-Poly1305",
+	                                    "mime-type-indicated"};
+	const char *alg = get_str(v, o, "encryption_algorithm", false);
+	if (alg != NULL && !in_list(alg, algos, NELEM(algos)))
+		verr(v,
+		     "property 'encryption_algorithm' must be AES-256-GCM, "
+		     "ChaCha20-Poly1305 or "
+		     "mime-type-indicated, not '%.40s'",
+		     alg);
+	if (json_object_get(o, "decryption_key") != NULL && alg == NULL)
+		verr(v, "artifact 'decryption_key' needs 'encryption_algorithm'");
 	if (pb != NULL) {
 		const char *s = json_string_value(pb);
 		size_t n = s ? strlen(s) : 0;
 		bool ok = s != NULL && n % 4 == 0;
 		for (size_t i = 0; ok && i < n; i++) {
 			unsigned char c = (unsigned char)s[i];
-			ok = isalnum(c) || c == '+' || c == '/' || (c == '=' && i + 2 >= n);
+			ok = isalnum(c) || c == '+' || c == '/' ||
+			     (c == '=' && i + 2 >= n);
 		}
 		if (!ok)
 			verr(v, "property 'payload_bin' must be padded base64");
@@ -1239,7 +1413,8 @@ static void check_artifact(vctx_t *v, const json_t *o)
 
 static void check_network_traffic(vctx_t *v, const json_t *o)
 {
-	if (json_object_get(o, "src_ref") == NULL && json_object_get(o, "dst_ref") == NULL)
+	if (json_object_get(o, "src_ref") == NULL &&
+	    json_object_get(o, "dst_ref") == NULL)
 		verr(v, "network-traffic needs 'src_ref' or 'dst_ref'");
 	str_list(v, o, "protocols", true);
 	get_int(v, o, "src_port", false, 0, 65535, NULL);
@@ -1262,7 +1437,8 @@ static void check_email_message(vctx_t *v, const json_t *o)
 	if (json_is_true(mp) && json_object_get(o, "body") != NULL)
 		verr(v, "email-message with 'is_multipart' true must not have 'body'");
 	if (json_is_false(mp) && json_object_get(o, "body_multipart") != NULL)
-		verr(v, "email-message with 'is_multipart' false must not have 'body_multipart'");
+		verr(v, "email-message with 'is_multipart' false must not have "
+		        "'body_multipart'");
 }
 
 static void check_autonomous_system(vctx_t *v, const json_t *o)
@@ -1274,8 +1450,9 @@ static void check_autonomous_system(vctx_t *v, const json_t *o)
  * property ... other than type"). */
 static void check_any_prop(vctx_t *v, const json_t *o)
 {
-	static const char *const common[] = {"type", "id", "spec_version", "object_marking_refs",
-					     "granular_markings", "defanged"};
+	static const char *const common[] = {
+	    "type",    "id", "spec_version", "object_marking_refs", "granular_markings",
+	    "defanged"};
 	const char *k;
 	json_t *x;
 	json_object_foreach((json_t *)o, k, x)
@@ -1353,8 +1530,10 @@ static void validate(vctx_t *v, const json_t *obj)
 	}
 	v->type = json_string_value(t);
 	if (!setu_stix_type_name_ok(v->type)) {
-		verr(v, "type '%.80s' is invalid: use 3-250 characters of a-z, 0-9 and single "
-			"hyphens, starting with a letter",
+		verr(v,
+		     "type '%.80s' is invalid: use 3-250 characters of a-z, 0-9 and "
+		     "single "
+		     "hyphens, starting with a letter",
 		     v->type);
 		return;
 	}
@@ -1365,8 +1544,8 @@ static void validate(vctx_t *v, const json_t *obj)
 	/* Custom types follow the SDO rules when they carry 'created', else the SCO rules
 	 * (the OASIS schemas make the same choice). */
 	bool sco = setu_stix_is_sco_type(v->type) ||
-		   (!setu_stix_is_sdo_type(v->type) && !setu_stix_is_sro_type(v->type) &&
-		    !is_meta_type(v->type) && json_object_get(obj, "created") == NULL);
+	           (!setu_stix_is_sdo_type(v->type) && !setu_stix_is_sro_type(v->type) &&
+	            !is_meta_type(v->type) && json_object_get(obj, "created") == NULL);
 	ts_t created = {0, 0, false}, modified = {0, 0, false};
 	check_common(v, obj, sco, &created, &modified);
 	for (size_t i = 0; i < NELEM(type_rules); i++) {
@@ -1409,18 +1588,21 @@ int setu_stix_validate_object(const json_t *obj, setu_diag_t *diag)
 	return v.oom ? SETU_ENOMEM : SETU_EMALFORMED;
 }
 
-unsigned setu_stix_validate_object_all(const json_t *obj, setu_stix_error_fn fn, void *arg)
+unsigned setu_stix_validate_object_all(const json_t *obj, setu_stix_error_fn fn,
+                                       void *arg)
 {
 	vctx_t v = {fn, arg, NULL, NULL, 0, false};
 	validate(&v, obj);
 	return v.nerr;
 }
 
-unsigned setu_stix_validate_collection_all(const json_t *doc, setu_stix_error_fn fn, void *arg)
+unsigned setu_stix_validate_collection_all(const json_t *doc, setu_stix_error_fn fn,
+                                           void *arg)
 {
 	vctx_t v = {fn, arg, "bundle", NULL, 0, false};
 	if (!json_is_object(doc) && !json_is_array(doc)) {
-		verr(&v, "expected a bundle, an envelope {\"objects\": [...]} or a list of objects");
+		verr(&v, "expected a bundle, an envelope {\"objects\": [...]} or a list "
+		         "of objects");
 		return v.nerr;
 	}
 	const json_t *objects = doc;
@@ -1429,10 +1611,12 @@ unsigned setu_stix_validate_collection_all(const json_t *doc, setu_stix_error_fn
 		if (type != NULL && strcmp(type, "bundle") == 0) {
 			const char *id = json_string_value(json_object_get(doc, "id"));
 			if (!setu_stix_id_ok(id, "bundle"))
-				verr(&v, "bundle 'id' must be 'bundle--' followed by an RFC 4122 "
-					 "UUID");
+				verr(&v, "bundle 'id' must be 'bundle--' followed by an "
+				         "RFC 4122 "
+				         "UUID");
 			if (json_object_get(doc, "spec_version") != NULL)
-				verr(&v, "a STIX 2.1 bundle must not have 'spec_version'");
+				verr(&v,
+				     "a STIX 2.1 bundle must not have 'spec_version'");
 		} else if (type != NULL) {
 			/* a single object */
 			unsigned n = setu_stix_validate_object_all(doc, fn, arg);
@@ -1456,7 +1640,8 @@ unsigned setu_stix_validate_collection_all(const json_t *doc, setu_stix_error_fn
 	json_array_foreach(objects, i, o)
 	{
 		const char *id = json_string_value(json_object_get(o, "id"));
-		snprintf(prefix, sizeof(prefix), "objects[%zu] %.100s: ", i, id ? id : "(no id)");
+		snprintf(prefix, sizeof(prefix), "objects[%zu] %.100s: ", i,
+		         id ? id : "(no id)");
 		vctx_t ov = {fn, arg, NULL, prefix, 0, false};
 		validate(&ov, o);
 		v.nerr += ov.nerr;

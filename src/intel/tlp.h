@@ -1,6 +1,7 @@
 /* tlp.h — Traffic Light Protocol markings in STIX 2.1: the predefined TLP 1.0
- * marking-definitions (STIX 2.1 OS §7.2.1.4) and the TLP 2.0 marking-definitions published
- * by FIRST/OASIS as extension-definition based markings (cti-stix-common-objects, tlp-2.0). */
+ * marking-definitions (STIX 2.1 OS §7.2.1.4) and the TLP 2.0 marking-definitions
+ * published by FIRST/OASIS as extension-definition based markings
+ * (cti-stix-common-objects, tlp-2.0). */
 #ifndef SETU_INTEL_TLP_H
 #define SETU_INTEL_TLP_H
 
@@ -19,7 +20,8 @@ typedef enum setu_tlp {
 } setu_tlp_t;
 
 /* The extension-definition that TLP 2.0 marking-definitions carry. */
-#define SETU_TLP2_EXTENSION_ID "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+#define SETU_TLP2_EXTENSION_ID \
+	"extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
 /* The level a marking-definition id stands for (TLP 1.0 or 2.0 ids), or SETU_TLP_NONE. */
 setu_tlp_t setu_tlp_of_marking_id(const char *id);
@@ -31,7 +33,8 @@ const char *setu_tlp_name(setu_tlp_t t);
 setu_tlp_t setu_tlp_from_name(const char *name);
 /* The TLP 2.0 marking-definition id of a level; NULL for SETU_TLP_NONE. */
 const char *setu_tlp_marking_id(setu_tlp_t t);
-/* The TLP 1.0 predefined id of a level (CLEAR = WHITE); NULL for NONE and AMBER+STRICT. */
+/* The TLP 1.0 predefined id of a level (CLEAR = WHITE); NULL for NONE and AMBER+STRICT.
+ */
 const char *setu_tlp_v1_marking_id(setu_tlp_t t);
 /* The more restrictive of two levels (NONE is the least). */
 setu_tlp_t setu_tlp_max(setu_tlp_t a, setu_tlp_t b);
@@ -42,7 +45,8 @@ setu_tlp_t setu_tlp_max(setu_tlp_t a, setu_tlp_t b);
 setu_tlp_t setu_tlp_of_object(const json_t *obj);
 
 /* The level a marking-definition *object* declares (TLP 1.0 definition_type "tlp" or the
- * TLP 2.0 extension's tlp_2_0 value), or NONE. Does not check the id: see the validator. */
+ * TLP 2.0 extension's tlp_2_0 value), or NONE. Does not check the id: see the validator.
+ */
 setu_tlp_t setu_tlp_declared_by(const json_t *marking_definition);
 
 /* New reference to the full TLP 2.0 marking-definition object of a level (what the hub

@@ -194,6 +194,10 @@ struct setu_alstate {
 	 */
 	void *old_ps;
 	bool tunnelled;
+	/* TCP: the first bytes seen toserver were a server's (midstream pickup): Suricata
+	 * reverses such a flow; dirs given to us are physical, parsers see logical ones
+	 */
+	bool reversed;
 };
 
 static int al_counter(const setu_alstate_t *st)
@@ -259,6 +263,13 @@ setu_alproto_t setu_alstate_proto(const setu_alstate_t *st)
 	return st->proto;
 }
 
+bool setu_alstate_reversed(const setu_alstate_t *st)
+{
+	if (st->is_udp && st->proto == SETU_ALPROTO_DNS && st->ps != NULL)
+		return setu_dns_reversed(st->ps);
+	return st->reversed;
+}
+
 uint32_t setu_alstate_events(const setu_alstate_t *st)
 {
 	if (st->ps == NULL)
@@ -283,21 +294,30 @@ static bool al_port(const setu_alstate_t *st, uint16_t port)
 /* Probe a direction's bytes: a protocol, UNKNOWN (need more) or FAILED (nothing fits). */
 static setu_alproto_t al_probe_tcp(const setu_applayer_ctx_t *ac,
                                    const setu_alstate_t *st, int dir, const uint8_t *d,
-                                   size_t n)
+                                   size_t n, bool *rev)
 {
 	bool more = false;
 	int r;
+	*rev = false;
 	if (ac->cfg.tls_enabled) {
 		r = setu_tls_probe(d, n);
-		if (r > 0)
+		if (r > 0) { /* a ServerHello toserver / ClientHello toclient: reversed */
+			bool server_msg = d[0] == 0x16 ? d[5] == 2 : false;
+			*rev = dir == 0 ? server_msg : !server_msg;
 			return SETU_ALPROTO_TLS;
+		}
 		more |= r == 0;
 	}
 	if (ac->cfg.http_enabled) {
 		r = setu_http_probe(d, n, dir);
 		if (r > 0)
 			return SETU_ALPROTO_HTTP;
-		more |= r == 0;
+		int r2 = setu_http_probe(d, n, !dir); /* a response toserver: reversed */
+		if (r2 > 0) {
+			*rev = true;
+			return SETU_ALPROTO_HTTP;
+		}
+		more |= r == 0 || r2 == 0;
 	}
 	if (ac->cfg.dns_enabled && al_port(st, 53)) { /* DNS has no pattern: by port */
 		r = setu_dns_probe(d, n, true);
@@ -319,7 +339,7 @@ static int al_parse(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	int rc = 0;
 	switch (st->proto) {
 	case SETU_ALPROTO_UNKNOWN: /* a tunnel's first bytes, replayed during detection */
-		return setu_alstate_handle(ac, st, dir, d, n, flags);
+		return setu_alstate_handle(ac, st, dir ^ st->reversed, d, n, flags);
 	case SETU_ALPROTO_DNS:
 		rc = setu_dns_parse(st->ps, dir, !st->is_udp, d, n, flags);
 		break;
@@ -397,11 +417,12 @@ static int al_tunnel(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	setu_buf_free(&st->probe[1]);
 	setu_buf_init(&st->probe[0], SETU_AL_PROBE_MAX);
 	setu_buf_init(&st->probe[1], SETU_AL_PROBE_MAX);
-	int rc = 0;
+	int rc = 0; /* dir is logical here; setu_alstate_handle takes physical ones */
 	if (tsn > 0)
-		rc = setu_alstate_handle(ac, st, 0, ts, tsn, 0);
+		rc = setu_alstate_handle(ac, st, st->reversed, ts, tsn, 0);
 	if (rc == 0 && (used < n || (flags & SETU_AL_EOF)))
-		rc = setu_alstate_handle(ac, st, dir, d + used, n - used, flags);
+		rc = setu_alstate_handle(ac, st, dir ^ st->reversed, d + used, n - used,
+		                         flags);
 	return rc;
 }
 
@@ -450,7 +471,7 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	if (st->is_udp)
 		return al_handle_udp(ac, st, dir, data, len);
 	if (st->proto != SETU_ALPROTO_UNKNOWN)
-		return al_parse(ac, st, dir, data, len, flags);
+		return al_parse(ac, st, dir ^ st->reversed, data, len, flags);
 
 	/* detection: accumulate this direction's first bytes and probe them */
 	if (flags & SETU_AL_EOF)
@@ -472,7 +493,8 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 		d = (const uint8_t *)b->data;
 		n = b->len;
 	}
-	setu_alproto_t p = al_probe_tcp(ac, st, dir, d, n);
+	bool rev;
+	setu_alproto_t p = al_probe_tcp(ac, st, dir, d, n, &rev);
 	if (p == SETU_ALPROTO_FAILED) {
 		st->dir_failed[dir] = true;
 		setu_buf_reset(b);
@@ -489,18 +511,21 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	int rc = al_set_proto(ac, st, p);
 	if (rc != 0)
 		return rc;
-	/* Feed what was held back, requests before responses: the toserver bytes, then
-	 * the toclient bytes; this chunk goes right after its own direction's held bytes.
-	 */
-	for (int k = 0; k < 2; k++) {
+	if (!st->tunnelled) /* a tunnel keeps the flow's sense */
+		st->reversed = rev;
+	/* Feed what was held back, requests before responses: the (logical) toserver
+	 * bytes, then the toclient bytes; this chunk goes right after its own direction's
+	 * held bytes. k is physical, parsers get k ^ reversed. */
+	for (int l = 0; l < 2; l++) {
+		int k = l ^ st->reversed;
 		if (k == dir) {
 			if (prev > 0)
-				al_parse(ac, st, k, (const uint8_t *)b->data, prev, 0);
-			int r2 = al_parse(ac, st, k, data, len, flags);
+				al_parse(ac, st, l, (const uint8_t *)b->data, prev, 0);
+			int r2 = al_parse(ac, st, l, data, len, flags);
 			if (r2 != 0)
 				rc = r2;
 		} else if (st->probe[k].len > 0) {
-			al_parse(ac, st, k, (const uint8_t *)st->probe[k].data,
+			al_parse(ac, st, l, (const uint8_t *)st->probe[k].data,
 			         st->probe[k].len, 0);
 		}
 	}

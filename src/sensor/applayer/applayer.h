@@ -75,6 +75,11 @@ setu_alstate_t *setu_alstate_new(setu_applayer_ctx_t *ac, bool is_udp,
                                  uint16_t client_port, uint16_t server_port);
 void setu_alstate_free(void *st);
 setu_alproto_t setu_alstate_proto(const setu_alstate_t *st);
+/* True when the flow's first-seen side turned out to be the server (midstream: a
+ * response or ServerHello toserver; UDP: a DNS response first). Suricata then reverses
+ * the flow: the engine should swap src/dst for logging. The app-layer already treats
+ * dirs as reversed internally (tx->dir is the logical direction). */
+bool setu_alstate_reversed(const setu_alstate_t *st);
 /* Event bits raised on the flow, outside any transaction (detection, TLS records). */
 uint32_t setu_alstate_events(const setu_alstate_t *st);
 
@@ -126,7 +131,39 @@ typedef struct setu_applayer_eve_opts {
 	bool tls_extended;           /* default yes */
 	bool tls_session_resumption; /* log resumed sessions (default no) */
 	bool tls_ja3, tls_ja4;       /* log fingerprints (default no: Suricata "auto") */
+	uint32_t tls_custom; /* tls.custom: SETU_TLS_F_* bits; 0 = (extended) default */
 } setu_applayer_eve_opts_t;
+
+/* tls.custom field names as suricata.yaml lists them, in Suricata's output order. */
+#define SETU_TLS_FIELDS(X)                          \
+	X(SUBJECT, "subject")                       \
+	X(ISSUER, "issuer")                         \
+	X(SESSION_RESUMED, "session_resumed")       \
+	X(SERIAL, "serial")                         \
+	X(FINGERPRINT, "fingerprint")               \
+	X(SNI, "sni")                               \
+	X(VERSION, "version")                       \
+	X(NOT_BEFORE, "not_before")                 \
+	X(NOT_AFTER, "not_after")                   \
+	X(CERTIFICATE, "certificate")               \
+	X(CHAIN, "chain")                           \
+	X(JA3, "ja3")                               \
+	X(JA3S, "ja3s")                             \
+	X(JA4, "ja4")                               \
+	X(SUBJECTALTNAME, "subjectaltname")         \
+	X(CLIENT, "client")                         \
+	X(CLIENT_CERTIFICATE, "client_certificate") \
+	X(CLIENT_CHAIN, "client_chain")             \
+	X(CLIENT_ALPNS, "client_alpns")             \
+	X(SERVER_ALPNS, "server_alpns")
+enum {
+#define SETU_TLS_F_BIT(id, name) SETU_TLS_FB_##id,
+	SETU_TLS_FIELDS(SETU_TLS_F_BIT)
+#undef SETU_TLS_F_BIT
+};
+#define SETU_TLS_F(id) (1u << SETU_TLS_FB_##id)
+/* Bit of a tls.custom field name, or 0 if unknown (the config reports it by name). */
+uint32_t setu_tls_custom_field(const char *name);
 void setu_applayer_eve_opts_default(setu_applayer_eve_opts_t *o);
 
 /* Should this tx produce its own "dns"/"http"/"tls" EVE record under these options? */

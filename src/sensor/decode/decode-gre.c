@@ -1,6 +1,6 @@
 /* decode-gre.c — GRE version 0 (RFC 1701, 2784, 2890) and version 1, enhanced GRE for
- * PPTP (RFC 2637); payloads IPv4, IPv6, PPP, Ethernet, VLAN, MPLS; events and when they
- * fire as Suricata's decode-gre.c. */
+ * PPTP (RFC 2637); payloads IPv4, IPv6, PPP, Ethernet, VLAN, MPLS, ERSPAN II; events and
+ * when they fire as Suricata's decode-gre.c and decode-erspan.c. */
 #include "sensor/decode/decode-int.h"
 
 #define GRE_HDR_LEN 4
@@ -16,6 +16,33 @@ enum {
 	GRE_FLAGS = 0x78, /* second byte: reserved flags */
 	GRE_PROTO_PPP = 0x880b,
 };
+
+/* ERSPAN type II (draft-foschiano-erspan): an 8-byte header with version 1 and the
+ * mirrored frame's VLAN, then that Ethernet frame; events as Suricata's decode-erspan.c.
+ */
+static int decode_erspan(setu_decode_ctx_t *dc, setu_pkt_t *p, const uint8_t *buf,
+                         size_t len)
+{
+	setu_dc_inc(dc, SETU_DC_ERSPAN);
+	if (len < 8) {
+		setu_pkt_set_event(p, SETU_EV_ERSPAN_HEADER_TOO_SMALL);
+		return SETU_ETRUNC;
+	}
+	uint16_t ver_vlan = setu_be16(buf);
+	if ((ver_vlan >> 12) != 1) {
+		setu_pkt_set_event(p, SETU_EV_ERSPAN_UNSUPPORTED_VERSION);
+		return SETU_EMALFORMED;
+	}
+	uint16_t vlan = ver_vlan & 0x0fff;
+	if (vlan) {
+		if (p->vlan_count >= 2) {
+			setu_pkt_set_event(p, SETU_EV_ERSPAN_TOO_MANY_VLAN_LAYERS);
+			return SETU_ELIMIT;
+		}
+		p->vlan_id[p->vlan_count++] = vlan;
+	}
+	return decode_ethernet(dc, p, buf + 8, len - 8);
+}
 
 int decode_gre(setu_decode_ctx_t *dc, setu_pkt_t *p, const uint8_t *buf, size_t len)
 {
@@ -150,8 +177,15 @@ int decode_gre(setu_decode_ctx_t *dc, setu_pkt_t *p, const uint8_t *buf, size_t 
 	case 0x8848:
 		rc = decode_tunnel_enter(dc, p);
 		return rc < 0 ? rc : decode_mpls(dc, p, pl, plen);
+	case 0x88be:
+		/* ERSPAN type II carries a sequence number; type I (none) is off by
+		 * default in Suricata and left undecoded here too. */
+		if (!(f0 & GRE_S))
+			return 0;
+		rc = decode_tunnel_enter(dc, p);
+		return rc < 0 ? rc : decode_erspan(dc, p, pl, plen);
 	default:
-		/* ERSPAN, WCCP, keepalives...: not decoded. */
+		/* WCCP, keepalives...: not decoded. */
 		return 0;
 	}
 }

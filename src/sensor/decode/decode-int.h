@@ -35,6 +35,7 @@
 	X(PPP, "decoder.ppp")                             \
 	X(PPPOE, "decoder.pppoe")                         \
 	X(GRE, "decoder.gre")                             \
+	X(ERSPAN, "decoder.erspan")                       \
 	X(VLAN, "decoder.vlan")                           \
 	X(VLAN_QINQ, "decoder.vlan_qinq")                 \
 	X(VLAN_QINQINQ, "decoder.vlan_qinqinq")           \

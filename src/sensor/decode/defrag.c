@@ -57,7 +57,8 @@ setu_defrag_t *setu_defrag_new(const setu_decode_config_t *cfg)
 	d->memcap = cfg->defrag_memcap;
 	d->timeout = cfg->defrag_timeout;
 	d->max_trackers = cfg->defrag_max_trackers;
-	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) != (ssize_t)sizeof(d->seed))
+	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(d->seed))
 		d->seed = (uint32_t)(uintptr_t)d;
 	return d;
 }

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,22 +364,53 @@ static void rule_portmask(setu_rule_t *r)
 			dirflags =
 			    r->lists[LIST_MATCH].v[i].u.u32 & (FL_TOSERVER | FL_TOCLIENT);
 	for (int dir = 0; dir < 2; dir++) {
+		uint32_t m;
 		if ((dir == 0 && (dirflags & FL_TOCLIENT)) ||
 		    (dir == 1 && (dirflags & FL_TOSERVER))) {
-			r->portmask[dir] = 0;
-			continue;
+			m = 0;
+		} else {
+			/* the server's port: dp for data to the server, sp for data to
+			 * the client */
+			const ipset_t *srv = dir == 0 ? &r->dp : &r->sp;
+			const ipset_t *cli = dir == 0 ? &r->sp : &r->dp;
+			m = port_class(srv);
+			if (r->flags & RF_BIDIR)
+				m |= port_class(cli);
+			if (m & PM_ANY)
+				m = PM_ANY;
 		}
-		/* the server's port: dp for data to the server, sp for data to the client
-		 */
-		const ipset_t *srv = dir == 0 ? &r->dp : &r->sp;
-		const ipset_t *cli = dir == 0 ? &r->sp : &r->dp;
-		uint32_t m = port_class(srv);
-		if (r->flags & RF_BIDIR)
-			m |= port_class(cli);
-		if (m & PM_ANY)
-			m = PM_ANY;
-		r->portmask[dir] = m;
+		r->portmask[0][dir] = r->portmask[1][dir] = m;
 	}
+}
+
+/* A port group with few rules costs a Hyperscan database for little gain: its rules
+ * move to the any-port group of their direction. */
+static void merge_small_port_groups(setu_detect_engine_t *de)
+{
+	for (int proto = 0; proto < 2; proto++)
+		for (int dir = 0; dir < 2; dir++) {
+			uint32_t cnt[DETECT_NPRIO_PORTS] = {0};
+			uint8_t want = proto == 0 ? RP_TCP : RP_UDP;
+			for (uint32_t i = 0; i < de->nrules; i++) {
+				const setu_rule_t *r = de->rules[i];
+				if (r->rproto != want && r->rproto != RP_IP)
+					continue;
+				uint32_t m = r->portmask[proto][dir];
+				for (int k = 0; k < DETECT_NPRIO_PORTS && !(m & PM_ANY);
+				     k++)
+					if (m & (1u << k))
+						cnt[k]++;
+			}
+			uint32_t small = 0;
+			for (int k = 0; k < DETECT_NPRIO_PORTS; k++)
+				if (cnt[k] < SETU_DETECT_PORT_GROUP_MIN_RULES)
+					small |= 1u << k;
+			for (uint32_t i = 0; i < de->nrules; i++) {
+				uint32_t *m = &de->rules[i]->portmask[proto][dir];
+				if (*m & small)
+					*m = PM_ANY;
+			}
+		}
 }
 
 static bool rule_in_group(const setu_rule_t *r, int g)
@@ -392,7 +424,7 @@ static bool rule_in_group(const setu_rule_t *r, int g)
 			return false;
 		int k = (g - (tcp ? G_TCP : G_UDP)) % DETECT_PORTS_PER_DIR;
 		int dir = (g - (tcp ? G_TCP : G_UDP)) / DETECT_PORTS_PER_DIR;
-		uint32_t m = r->portmask[dir];
+		uint32_t m = r->portmask[tcp ? 0 : 1][dir];
 		return k == 0 ? (m & PM_ANY) != 0
 		              : (m & (1u << (k - 1))) != 0 && !(m & PM_ANY);
 	}
@@ -442,7 +474,86 @@ static bool pat_eq(const patent_t *e, const uint8_t *p, uint32_t len, bool nocas
 	return true;
 }
 
-static int build_group(setu_detect_engine_t *de, int g, setu_diag_t *diag)
+/* One Hyperscan compile, run on a worker thread at load (compiles are independent). */
+typedef struct compile_job {
+	hs_database_t **db; /* where the result goes */
+	const uint8_t **pp; /* owned arrays of npat entries */
+	size_t *plen;
+	unsigned *pflags;
+	unsigned *pids;
+	uint32_t npat;
+	char err[160]; /* compile error, "" if none */
+} compile_job_t;
+
+static void job_free(compile_job_t *job)
+{
+	free(job->pp);
+	free(job->plen);
+	free(job->pflags);
+	free(job->pids);
+}
+
+static void job_run(compile_job_t *job)
+{
+	if (job->npat == 0)
+		return;
+	hs_compile_error_t *cerr = NULL;
+	hs_error_t herr = hs_compile_lit_multi((const char *const *)job->pp, job->pflags,
+	                                       job->pids, job->plen, job->npat,
+	                                       HS_MODE_BLOCK, NULL, job->db, &cerr);
+	if (herr != HS_SUCCESS) {
+		snprintf(job->err, sizeof(job->err), "hyperscan: %s (pattern %d)",
+		         cerr != NULL ? cerr->message : "compile failed",
+		         cerr != NULL ? cerr->expression : -1);
+		hs_free_compile_error(cerr);
+		*job->db = NULL;
+	}
+}
+
+typedef struct job_queue {
+	compile_job_t *jobs;
+	size_t n;
+	size_t next; /* guarded by mu */
+	pthread_mutex_t mu;
+} job_queue_t;
+
+static void *job_worker(void *arg)
+{
+	job_queue_t *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		size_t i = q->next++;
+		pthread_mutex_unlock(&q->mu);
+		if (i >= q->n)
+			return NULL;
+		job_run(&q->jobs[i]);
+	}
+}
+
+/* Compile every group's database, on up to SETU_DETECT_COMPILE_THREADS threads. */
+static int compile_all(compile_job_t *jobs, size_t n, setu_diag_t *diag)
+{
+	job_queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nt = cpus > 1 ? (size_t)cpus : 1;
+	if (nt > SETU_DETECT_COMPILE_THREADS)
+		nt = SETU_DETECT_COMPILE_THREADS;
+	pthread_t th[SETU_DETECT_COMPILE_THREADS];
+	size_t started = 0;
+	for (size_t i = 1; i < nt; i++)
+		if (pthread_create(&th[started], NULL, job_worker, &q) == 0)
+			started++;
+	job_worker(&q); /* this thread works too; without extra threads it does all */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&q.mu);
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].err[0] != '\0')
+			return setu_diag_set(diag, SETU_EINVAL, "%s", jobs[i].err);
+	return 0;
+}
+
+static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 {
 	pgroup_t *pg = &de->groups[g];
 	uint32_t nr = 0;
@@ -528,21 +639,16 @@ static int build_group(setu_detect_engine_t *de, int g, setu_diag_t *diag)
 		}
 		free(fill);
 	}
-	if (npat > 0) {
-		hs_compile_error_t *cerr = NULL;
-		hs_error_t herr =
-		    hs_compile_lit_multi((const char *const *)pp, pflags, pids, plen,
-		                         npat, HS_MODE_BLOCK, NULL, &pg->db, &cerr);
-		if (herr != HS_SUCCESS) {
-			rc =
-			    setu_diag_set(diag, SETU_EINVAL, "hyperscan: %s (pattern %d)",
-			                  cerr != NULL ? cerr->message : "compile failed",
-			                  cerr != NULL ? cerr->expression : -1);
-			hs_free_compile_error(cerr);
-			pg->db = NULL;
-			goto out;
-		}
-	}
+	job->db = &pg->db;
+	job->pp = pp;
+	job->plen = plen;
+	job->pflags = pflags;
+	job->pids = pids;
+	job->npat = npat;
+	pp = NULL;
+	plen = NULL;
+	pflags = NULL;
+	pids = NULL;
 	de->stats.patterns += npat;
 	de->stats.prefilter_rules += npf;
 	de->stats.groups++;
@@ -576,13 +682,19 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 		de->rules[i]->idx = i;
 		rule_portmask(de->rules[i]);
 	}
+	merge_small_port_groups(de);
+	compile_job_t jobs[G_COUNT];
+	memset(jobs, 0, sizeof(jobs));
+	for (int g = 0; g < G_COUNT && rc == 0; g++)
+		rc = build_group(de, g, &jobs[g]);
+	if (rc != 0)
+		setu_diag_set(diag, rc, "out of memory building rule groups");
+	else
+		rc = compile_all(jobs, G_COUNT, diag);
 	for (int g = 0; g < G_COUNT; g++)
-		if ((rc = build_group(de, g, diag)) != 0) {
-			if (rc == SETU_ENOMEM)
-				setu_diag_set(diag, rc,
-				              "out of memory building rule groups");
-			return rc;
-		}
+		job_free(&jobs[g]);
+	if (rc != 0)
+		return rc;
 	de->pkthdr = malloc((de->nrules ? de->nrules : 1) * sizeof(*de->pkthdr));
 	if (de->pkthdr == NULL)
 		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");

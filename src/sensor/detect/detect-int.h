@@ -96,9 +96,8 @@ typedef struct numval {
 #define CT_FP_ONLY (1u << 9)
 #define CT_FP_CHOP (1u << 10)
 #define CT_RAWBYTES (1u << 11)
-#define CT_RELATIVE_NEXT                                               \
-	(1u << 12) /* the next payload keyword is relative to this one \
-	            */
+#define CT_RELATIVE_NEXT (1u << 12) /* the next payload keyword is relative to this one \
+	                             */
 
 typedef struct sm_content {
 	uint8_t *pat; /* owned */
@@ -132,8 +131,8 @@ typedef struct sm_pcre {
 typedef struct sm_byte {
 	uint8_t nbytes;
 	uint8_t base; /* 8/10/16 when BY_STRING */
-	uint8_t op; /* byte_test: '<','>','=','&','^', 'l' (<=), 'g' (>=); byte_math: + -
-	             * / 'L'(<<) 'R'(>>) */
+	uint8_t op;   /* byte_test: '<','>','=','&','^', 'l' (<=), 'g' (>=);
+	                 byte_math: + - * / 'L' (<<) 'R' (>>) */
 	uint32_t flags;
 	numval_t offset;
 	numval_t value; /* byte_test value / byte_math rvalue */
@@ -156,8 +155,8 @@ typedef struct sm_num {
 	uint64_t a, b; /* CMP_RANGE: exclusive a < x < b (Suricata's N<>M) */
 } sm_num_t;
 
-typedef struct sm_bits { /* flags, fragbits, ipopts, tos */
-	uint8_t mode;    /* 0 exact, '+' all of, '*' any of, '!' none of */
+typedef struct sm_bits { /* flags, fragbits, ipopts */
+	uint8_t mode;    /* 0 exact, '+' all of, '*' any of, '!' not all of */
 	uint16_t bits;
 	uint16_t mask; /* bits to ignore (flags), 0 otherwise */
 	bool negated;
@@ -177,7 +176,7 @@ typedef struct sm_bits { /* flags, fragbits, ipopts, tos */
 enum { FB_SET, FB_UNSET, FB_TOGGLE, FB_ISSET, FB_ISNOTSET };
 typedef struct sm_flowbits {
 	uint8_t cmd;
-	bool or_form; /* names joined by '|' (isset/isnotset: any of) vs '&' (all of) */
+	bool or_form;    /* names joined by '|' (any of) vs '&' (all of) */
 	uint32_t expire; /* setx: seconds; 0 = never */
 	uint16_t n;
 	uint32_t *idx; /* owned: flowbit indices */
@@ -215,9 +214,9 @@ typedef struct sm {
 		sm_bits_t *bits;
 		sm_flowbits_t *fb;
 		sm_flowint_t *fi;
-		uint32_t u32; /* flow flags, event id, ip_proto... */
+		uint32_t u32; /* flow flags, event id */
 	} u;
-	sm_num_t *num2; /* ip_proto uses num */
+	sm_num_t *num2; /* unused by current keywords; freed if set */
 } sm_t;
 
 typedef struct sm_list_arr {
@@ -271,8 +270,6 @@ typedef struct th_cfg {
 #define RF_SP_ANY (1u << 9)
 #define RF_DP_ANY (1u << 10)
 #define RF_PKTHDR (1u << 11) /* pkthdr: any packet, even undecoded */
-#define RF_IPONLY_FAM4 (1u << 12)
-#define RF_IPONLY_FAM6 (1u << 13)
 
 /* header protocol classes */
 enum {
@@ -301,11 +298,12 @@ typedef struct setu_rule {
 	uint8_t nvars;      /* byte_extract/byte_math variables */
 	bool prio_explicit; /* `priority:` given */
 	char *varnames[DETECT_MAX_VARS];
-	threshold_t th;       /* from the rule; may be replaced by threshold.config */
-	uint32_t order;       /* load order: alerts are reported in rule order */
-	uint32_t portmask[2]; /* per direction: bit i = priority port i, bit 31 = any-port
-	                         group, 0 = the rule cannot match that direction */
-	uint32_t idx;         /* index in the engine's rule array */
+	threshold_t th; /* from the rule; may be replaced by threshold.config */
+	uint32_t order; /* load order: alerts are reported in rule order */
+	/* [tcp, udp][to server, to client]: bit i = priority port i, bit 31 = any-port
+	 * group, 0 = the rule cannot match there */
+	uint32_t portmask[2][2];
+	uint32_t idx;              /* index in the engine's rule array */
 	const th_cfg_t **suppress; /* owned array of borrowed entries */
 	size_t nsuppress;
 	const th_cfg_t *rate; /* borrowed; rate_filter */
@@ -315,7 +313,7 @@ typedef struct setu_rule {
 } setu_rule_t;
 
 /* ---- parse context ---- */
-typedef struct flowvar_names {
+typedef struct name_table {
 	char **names; /* owned */
 	size_t n, cap;
 } name_table_t;
@@ -400,12 +398,14 @@ void detect_free_thcfg(th_cfg_t *t, size_t n);
 int detect_read_file(const char *path, char **out, size_t *len, size_t max);
 
 /* ---- engine ---- */
+
 /* Rule groups (Suricata's signature group heads, simplified): TCP and UDP rules are
  * grouped by direction (to server / to client, from the flow keyword) and by the server
  * port (destination port to the server, source port to the client). Rules whose server
  * ports all lie in a short list of busy ports (Suricata's default priority ports) go to
- * one group per port; the others to the direction's "any port" group. A packet scans its
- * direction's any-port group plus the group of its server port. */
+ * one group per port when that port has enough rules; the others to the direction's
+ * "any port" group. A packet scans its direction's any-port group plus the group of its
+ * server port. */
 #define DETECT_NPRIO_PORTS 15
 #define DETECT_PORTS_PER_DIR (1 + DETECT_NPRIO_PORTS)
 enum {
@@ -431,8 +431,8 @@ typedef struct pgroup {
 struct th_state; /* detect.c: threshold tracking shared by workers (mutex inside) */
 
 struct setu_detect_engine {
-	setu_rule_t *
-	    *rules; /* owned, sorted by action order then load order; idx = position */
+	/* owned, sorted by action order then load order; idx = position */
+	setu_rule_t **rules;
 	uint32_t nrules;
 	pgroup_t groups[G_COUNT];
 	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) */
@@ -533,6 +533,5 @@ DETECT_KEYWORDS(DETECT_KW_PROTO)
 
 int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r);
 void sm_free(sm_t *sm);
-/* event ids: decode-event / stream-event */
 
 #endif

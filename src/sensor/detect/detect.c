@@ -30,6 +30,10 @@ typedef struct detect_flow_state {
 	} * ints; /* owned */
 	uint32_t nints;
 	uint64_t raw_progress[2]; /* stream bytes inspected per direction */
+	/* payload bytes of TCP packets inspected per packet because the session was not
+	 * established yet: if the stream later delivers them, they are its first bytes and
+	 * are not inspected again (one alert per rule and data, as Suricata) */
+	uint64_t pkt_inspected[2];
 	flow_th_t *th;            /* owned: by_flow threshold counters */
 	uint32_t nth;
 } detect_flow_state_t;
@@ -965,6 +969,12 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	bool covered = p->proto == 6 && p->flow != NULL &&
 	               (p->flags & SETU_PKT_STREAM_EST) && p->flow->tcp != NULL;
 	collect(dt, pa, pb, p->payload, p->payload_len);
+	if (!covered && p->proto == 6 && p->flow != NULL && p->flow->tcp != NULL &&
+	    p->payload_len > 0) {
+		detect_flow_state_t *st = fstate(p->flow, true);
+		if (st != NULL)
+			st->pkt_inspected[(p->flags & SETU_PKT_TOCLIENT) ? 1 : 0] += p->payload_len;
+	}
 	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, cb, user);
 }
 
@@ -980,6 +990,8 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 	uint64_t new_start = offset;
 	if (st != NULL && st->raw_progress[dir] > new_start)
 		new_start = st->raw_progress[dir];
+	if (st != NULL && st->pkt_inspected[dir] > new_start)
+		new_start = st->pkt_inspected[dir];
 	if (new_start >= end)
 		return;
 	/* widen to the stream's raw window when it holds bytes before this chunk, so

@@ -294,8 +294,8 @@ int kw_byte_jump_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	}
 	if (rc == 0 && (by->flags & BY_BEGIN) && (by->flags & BY_END))
 		rc = perr(pc, "byte_jump: from_beginning and from_end can't be combined");
-	if (rc == 0 && by->nbytes == 0 && (by->flags & BY_STRING))
-		rc = perr(pc, "byte_jump: 'string' needs at least 1 byte");
+	/* "byte_jump:0,...,string" loads in Suricata and never matches (no digits to read);
+	 * extract() refuses 0 string bytes the same way. */
 	if (rc == 0)
 		rc = check_nbytes_final(pc, kw, by);
 	return attach(pc, r, SM_BYTE_JUMP, by, rc);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void setu_sensor_config_default(setu_sensor_config_t *cfg)
@@ -214,12 +215,22 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 	atomic_init(&e->stats_gen, 0);
 	atomic_init(&e->rules, NULL);
 	if (e->cfg.nrule_files > 0) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		setu_ruleset_t *rs = setu_ruleset_load(e, 1, diag);
 		if (rs == NULL) {
 			free(e);
 			return NULL;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		atomic_store(&e->rules, rs);
+		const setu_detect_stats_t *ds = setu_detect_engine_stats(rs->de);
+		fprintf(stderr,
+			"setu sensor: %zu rules loaded (%zu wait for app-layer keywords), %zu "
+			"skipped, %zu failed, from %zu files in %.3f s\n",
+			ds->loaded, ds->applayer_pending, ds->skipped, ds->failed,
+			e->cfg.nrule_files,
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 
 	if (e->cfg.eve.enabled) {

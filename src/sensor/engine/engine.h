@@ -29,7 +29,7 @@ typedef enum setu_csum_mode {
 	SETU_CSUM_NONE,     /* -k none */
 } setu_csum_mode_t;
 
-#define SETU_MAX_RULE_FILES 64
+#define SETU_MAX_RULE_FILES 512
 #define SETU_MAX_RULE_VARS 128
 #define SETU_MAX_WORKERS 256
 

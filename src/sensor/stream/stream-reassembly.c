@@ -1,14 +1,14 @@
 /* stream-reassembly.c — per-direction TCP reassembly (Suricata stream-tcp-reassemble.c
- * semantics): segments held until handed on, overlaps resolved with the "bsd" policy, data
- * already handed on never changes ("first wins"), gaps when the peer ACKs data we never
- * saw or at flow end, reassembly depth, memcaps.
+ * semantics): segments held until handed on, overlaps resolved with the "bsd" policy,
+ * data already handed on never changes ("first wins"), gaps when the peer ACKs data we
+ * never saw or at flow end, reassembly depth, memcaps.
  *
  * Delivery: with deliver_on_ack (the default) data is handed on when the receiver ACKed
  * it, as Suricata does in IDS mode ("inline: no"), so that what is inspected is what the
  * receiver accepted; what was never ACKed goes out at flow end or RST. Async-oneside
- * sessions (the receiver is never seen) and deliver_on_ack = false hand data on as soon as
- * it is in order (Suricata's inline behaviour). Overlaps on delivered bytes are compared
- * against the raw window and raise stream.reassembly_overlap_different_data.
+ * sessions (the receiver is never seen) and deliver_on_ack = false hand data on as soon
+ * as it is in order (Suricata's inline behaviour). Overlaps on delivered bytes are
+ * compared against the raw window and raise stream.reassembly_overlap_different_data.
  *
  * Memcap policy (stream.reassembly.memcap): a segment that does not fit is counted
  * (tcp.segment_memcap_drop), the event stream.reassembly_insert_memcap is set, and
@@ -93,9 +93,10 @@ static void raw_trim_gaps(setu_tcp_stream_t *st)
 
 /* Append len bytes (zeros when data is NULL) at the end of the raw window. The window
  * grows with the data (short flows keep small buffers) up to 1.5 times raw_window; when
- * full, the oldest bytes beyond the window are dropped, so each byte moves at most twice. */
-static void raw_put(const setu_reasm_call_t *rc, setu_tcp_stream_t *st, const uint8_t *data,
-                    size_t len)
+ * full, the oldest bytes beyond the window are dropped, so each byte moves at most twice.
+ */
+static void raw_put(const setu_reasm_call_t *rc, setu_tcp_stream_t *st,
+                    const uint8_t *data, size_t len)
 {
 	size_t w = rc->sc->cfg.raw_window;
 	if (w == 0 || (st->flags & SETU_STREAM_F_RAW_OFF) || len == 0)
@@ -247,7 +248,8 @@ static void flush_upto(const setu_reasm_call_t *rc, int dir, uint64_t limit)
 			if (st->app_off + n > limit)
 				n = (size_t)(limit - st->app_off);
 			deliver(rc, dir, x->data + skip, n);
-			if (!(st->flags & SETU_STREAM_F_DEPTH) && x->off + x->len > st->app_off) {
+			if (!(st->flags & SETU_STREAM_F_DEPTH) &&
+			    x->off + x->len > st->app_off) {
 				size_t used = (size_t)(st->app_off - x->off);
 				memmove(x->data, x->data + used, x->len - used);
 				x->off += used;
@@ -344,8 +346,8 @@ static void overlap_check(const setu_reasm_call_t *rc, const uint8_t *a, const u
 }
 
 /* Compare [off, hi) of a segment with the raw window (holes excluded). */
-static void raw_compare(const setu_reasm_call_t *rc, const setu_tcp_stream_t *st, uint64_t off,
-                        const uint8_t *data, uint64_t hi)
+static void raw_compare(const setu_reasm_call_t *rc, const setu_tcp_stream_t *st,
+                        uint64_t off, const uint8_t *data, uint64_t hi)
 {
 	rc->sc->c.overlap++;
 	uint64_t lo = off > st->raw_off ? off : st->raw_off;
@@ -591,7 +593,8 @@ int setu_stream_raw_window(const setu_flow_t *f, int dir, const uint8_t **data,
 	return 0;
 }
 
-size_t setu_stream_raw_gaps(const setu_flow_t *f, int dir, setu_stream_gap_t *out, size_t max)
+size_t setu_stream_raw_gaps(const setu_flow_t *f, int dir, setu_stream_gap_t *out,
+                            size_t max)
 {
 	if (!f || !f->tcp || dir < 0 || dir > 1)
 		return 0;

@@ -164,6 +164,7 @@ static struct setu_tcp_session *session_new(setu_stream_ctx_t *sc)
 		return NULL;
 	}
 	ssn->sc = sc;
+	ssn->rst_dir = -1;
 	sc->memuse += sizeof(*ssn);
 	sc->active++;
 	sc->c.sessions++;
@@ -186,9 +187,9 @@ static void set_last_ack(setu_tcp_stream_t *st, uint32_t ack)
 
 static uint32_t scaled_win(const setu_tcp_stream_t *sender, const setu_pkt_t *p)
 {
+	/* RFC 7323 §2.2: the window of a SYN is never scaled */
 	if (p->tcp.flags & SETU_TH_SYN)
-		return p->tcp
-		    .win; /* RFC 7323 §2.2: the window of a SYN is never scaled */
+		return p->tcp.win;
 	return (uint32_t)p->tcp.win << sender->wscale;
 }
 
@@ -288,12 +289,13 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		srv->window = p->tcp.win; /* what the client lets the server send */
 		set_state(f, ssn, SETU_TCP_SYN_SENT);
 		if (p->payload_len) {
-			/* TCP Fast Open (RFC 7413): data on the SYN is stream data from offset 0;
-			 * if the server does not accept it, the client sends it again and the
-			 * copy is a retransmission. */
+			/* TCP Fast Open (RFC 7413): data on the SYN is stream data from
+			 * offset 0; if the server does not accept it, the client sends it
+			 * again and the copy is a retransmission. */
 			ssn->flags |= SETU_SSN_TFO;
 			cli->next_seq += p->payload_len;
-			setu_reasm_insert(rc, dir, p->tcp.seq + 1, p->payload, p->payload_len);
+			setu_reasm_insert(rc, dir, p->tcp.seq + 1, p->payload,
+			                  p->payload_len);
 		}
 		return 0;
 	}
@@ -357,6 +359,8 @@ static int handle_rst(setu_flow_t *f, setu_pkt_t *p, int dir, const setu_reasm_c
 	}
 	if (p->payload_len)
 		ev(p, SETU_EV_STREAM_RST_WITH_DATA);
+	if (ssn->state != SETU_TCP_CLOSED)
+		ssn->rst_dir = (int8_t)dir;
 	set_state(f, ssn, SETU_TCP_CLOSED);
 	close_both(rc);
 	return 0;
@@ -456,8 +460,13 @@ static int est_like(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, int di
 		return handle_rst(f, p, dir, rc);
 	if (fl & SETU_TH_SYN)
 		return syn_on_established(ssn, p, dir);
-	if (ssn->state == SETU_TCP_CLOSED)
+	if (ssn->state == SETU_TCP_CLOSED) {
+		/* The side that reset the session keeps sending data: the RST was likely
+		 * forged by a third party (Suricata's suspected_rst_inject). */
+		if (ssn->rst_dir == dir && p->payload_len)
+			ev(p, SETU_EV_STREAM_SUSPECTED_RST_INJECT);
 		return 0; /* after the close: nothing more to reassemble */
+	}
 	state_events_t se = state_events(ssn->state);
 
 	if (!(fl & SETU_TH_ACK)) {
@@ -484,9 +493,12 @@ static int est_like(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, int di
 	if (len > 0) {
 		/* seen and handed on already, or (Suricata) below what the peer ACKed */
 		int64_t end = setu_stream_off_of_seq(st, seq + len);
-		retrans = (end <= (int64_t)st->app_off && SEQ_LEQ(seq + len, st->next_seq) &&
-		           !(ssn->flags & SETU_SSN_NO_REASM) && !(st->flags & SETU_STREAM_F_DEPTH)) ||
-		          ((st->flags & SETU_STREAM_F_ACKED) && SEQ_LEQ(seq + len, st->last_ack));
+		retrans =
+		    (end <= (int64_t)st->app_off && SEQ_LEQ(seq + len, st->next_seq) &&
+		     !(ssn->flags & SETU_SSN_NO_REASM) &&
+		     !(st->flags & SETU_STREAM_F_DEPTH)) ||
+		    ((st->flags & SETU_STREAM_F_ACKED) &&
+		     SEQ_LEQ(seq + len, st->last_ack));
 	} else if (fin) {
 		retrans = (st->flags & SETU_STREAM_F_FIN) && seq == st->fin_seq;
 	}
@@ -515,7 +527,8 @@ static int est_like(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, int di
 			st->next_seq = st->fin_seq + 1;
 	}
 	/* The peer ACKed up to `ack`: data of 1-dir we never saw there is a gap. Not for
-	 * async sessions: one side is never seen, its ACKs say nothing about our capture. */
+	 * async sessions: one side is never seen, its ACKs say nothing about our capture.
+	 */
 	if (!(ssn->flags & SETU_SSN_ASYNC))
 		setu_reasm_acked(rc, 1 - dir, ack);
 
@@ -586,7 +599,8 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 			ev(p, SETU_EV_STREAM_3WHS_SYNACK_IN_WRONG_DIRECTION);
 			return SETU_EINVAL;
 		}
-		bool tfo_acked = (ssn->flags & SETU_SSN_TFO) && p->tcp.ack == cli->next_seq;
+		bool tfo_acked =
+		    (ssn->flags & SETU_SSN_TFO) && p->tcp.ack == cli->next_seq;
 		if (p->tcp.ack != cli->isn + 1 && !tfo_acked) {
 			ev(p, SETU_EV_STREAM_3WHS_SYNACK_WITH_WRONG_ACK);
 			return SETU_EINVAL;
@@ -639,7 +653,8 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 		}
 		if (p->tcp.seq != cli->isn) { /* a new SYN replaces the old one */
 			if (ssn->flags & SETU_SSN_TFO)
-				return SETU_EINVAL; /* its data was handed on: keep the first */
+				return SETU_EINVAL; /* its data was handed on: keep the
+				                       first */
 			stream_init_base(cli, p->tcp.seq + 1);
 			cli->isn = p->tcp.seq;
 		}
@@ -647,7 +662,8 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 			ssn->flags |= SETU_SSN_TFO;
 			if (SEQ_GT(p->tcp.seq + 1 + p->payload_len, cli->next_seq))
 				cli->next_seq = p->tcp.seq + 1 + p->payload_len;
-			setu_reasm_insert(rc, dir, p->tcp.seq + 1, p->payload, p->payload_len);
+			setu_reasm_insert(rc, dir, p->tcp.seq + 1, p->payload,
+			                  p->payload_len);
 		}
 		return 0;
 	}

@@ -33,11 +33,11 @@ typedef struct setu_stream_config {
 	size_t reassembly_memcap; /* stream.reassembly.memcap: segments and raw windows */
 	uint32_t raw_window;      /* bytes of reassembled data kept per direction for raw
 	                             stream inspection (SETU_STREAM_RAW_WINDOW_MIN..) */
-	uint32_t max_segments;    /* out-of-order segments held per direction */
-	uint32_t max_pending_bytes; /* out-of-order bytes held per direction */
-	bool deliver_on_ack; /* true (default, Suricata IDS mode): data is handed on once the
-	                        receiver ACKed it, or at flow end; false: as soon as it is in
-	                        order (Suricata inline mode) */
+	uint32_t max_segments;    /* segments held (not yet handed on) per direction */
+	uint32_t max_pending_bytes; /* bytes held (not yet handed on) per direction */
+	bool deliver_on_ack; /* true (default, Suricata IDS mode): data is handed on once
+	                        the receiver ACKed it, or at flow end; false: as soon as
+	                        it is in order (Suricata inline mode) */
 } setu_stream_config_t;
 
 void setu_stream_config_default(setu_stream_config_t *cfg);
@@ -61,7 +61,9 @@ typedef void (*setu_stream_data_cb)(void *user, setu_flow_t *f, int dir,
                                     unsigned flags);
 
 /* Handle one TCP packet of flow f (after setu_flow_handle_packet). Updates the state,
- * records stream events on p, delivers in-order data through cb (may be NULL).
+ * records stream events on p, delivers in-order data through cb (may be NULL). cb may
+ * run for either direction: with deliver_on_ack a packet hands on the data of the other
+ * direction that it ACKs, before its own.
  * Returns 0, or a negative SETU_E* code when the packet is invalid for the stream
  * (it is then not reassembled; the event on p says why). */
 int setu_stream_handle_packet(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
@@ -85,7 +87,8 @@ typedef struct setu_stream_gap {
 } setu_stream_gap_t;
 /* The holes of the raw window of dir, oldest first (up to max); returns their number.
  * After a hole larger than the window (or too many holes) the window restarts instead. */
-size_t setu_stream_raw_gaps(const setu_flow_t *f, int dir, setu_stream_gap_t *out, size_t max);
+size_t setu_stream_raw_gaps(const setu_flow_t *f, int dir, setu_stream_gap_t *out,
+                            size_t max);
 
 /* Suricata's TCP states, in its order (stream-tcp-private.h). */
 typedef enum setu_tcp_state {

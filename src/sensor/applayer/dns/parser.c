@@ -524,6 +524,11 @@ uint32_t setu_dns_state_events(const setu_dns_state_t *ds)
 	return ds->events;
 }
 
+bool setu_dns_reversed(const setu_dns_state_t *ds)
+{
+	return ds->reversed;
+}
+
 /* TCP: messages with a 2-byte length prefix may span chunks; the partial one is kept in
  * a per-direction buffer (reused), whole messages in the chunk are parsed in place. */
 static int dns_tcp(setu_dns_state_t *ds, int dir, const uint8_t *d, size_t n,

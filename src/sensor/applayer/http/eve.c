@@ -4,7 +4,6 @@
 #include "sensor/applayer/applayer-int.h"
 #include "sensor/applayer/http/http.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static void j_bstr(setu_json_t *j, const char *key, const bstr *b)
@@ -79,13 +78,13 @@ void setu_http_eve(setu_json_t *j, const setu_altx_t *t,
 		j_bstr(j, "http_method", h->request_method);
 		j_bstr(j, "protocol", h->request_protocol);
 		if (h->response_status != NULL) {
-			char st[16];
-			size_t n = bstr_len(h->response_status);
-			if (n >= sizeof(st))
-				n = sizeof(st) - 1;
-			memcpy(st, bstr_ptr(h->response_status), n);
-			st[n] = '\0';
-			setu_json_u64(j, "status", strtoul(st, NULL, 10));
+			/* a status line whose code is not a number: Suricata 8 logs the
+			 * text */
+			if (h->response_status_number > 0)
+				setu_json_u64(j, "status",
+				              (uint64_t)h->response_status_number);
+			else
+				j_bstr(j, "status_string", h->response_status);
 			x = hdr(h->response_headers, "location");
 			if (x != NULL)
 				j_bstr(j, "redirect", x->value);

@@ -279,6 +279,17 @@ int setu_http_probe(const uint8_t *d, size_t n, int dir)
 	    "COPY ",    "MOVE ",   "LOCK ",      "UNLOCK ",   "SEARCH ",    "CHECKOUT ",
 	    "MERGE ",   "REPORT ", "SUBSCRIBE ", "NOTIFY ",   "M-SEARCH ",  "BCOPY ",
 	};
+	/* blank lines before a message are tolerated (libhtp skips them too), e.g. a
+	 * stray CRLF after a CONNECT request before the tunnelled session starts */
+	size_t skip = 0;
+	while (skip < n && (d[skip] == '\r' || d[skip] == '\n'))
+		skip++;
+	if (skip > 16)
+		return -1;
+	d += skip;
+	n -= skip;
+	if (n == 0)
+		return 0;
 	if (dir == 1) {
 		static const char r[] = "HTTP/";
 		size_t k = n < 5 ? n : 5;
@@ -413,6 +424,13 @@ static int http_dir_feed(setu_http_state_t *hs, int dir, const uint8_t *d, size_
 	int rc = http_feed(hs, dir, d, n);
 	if (rc == HTP_STREAM_ERROR)
 		return rc;
+	/* Suricata: a 2xx answer to CONNECT turns the flow into a tunnel whose protocol
+	 * is detected again (the toserver bytes libhtp holds then belong to the tunnel)
+	 */
+	htp_tx_t *ct = hs->connect_tx;
+	if (dir == 1 && ct != NULL && ct->response_status_number >= 200 &&
+	    ct->response_status_number < 300)
+		hs->tunnel = true;
 	/* the other direction may be able to move on now */
 	setu_buf_t *po = &hs->pending[!dir];
 	if (po->len > 0 && !hs->stopped[!dir] && !hs->tunnel) {
@@ -428,15 +446,10 @@ static int http_dir(setu_http_state_t *hs, int dir, const uint8_t *d, size_t n)
 	hs->used = n;
 	if (dir == 1 && hs->connect_pending > 0 && hs->pending[1].len == 0) {
 		size_t end = http_eoh(hs, d, n);
-		if (end <= n) {
+		if (end <= n) { /* feed the CONNECT answer's headers alone */
 			int rc = http_dir_feed(hs, 1, d, end);
-			/* Suricata: a 2xx answer to CONNECT turns the flow into a tunnel
-			 * whose protocol is detected again */
 			htp_tx_t *ct = hs->connect_tx;
-			if (ct != NULL && ct->response_status_number >= 200 &&
-			    ct->response_status_number < 300)
-				hs->tunnel = true;
-			else if (ct != NULL && ct->response_status_number > 0)
+			if (!hs->tunnel && ct != NULL && ct->response_status_number > 0)
 				hs->connect_pending = 0; /* refused: HTTP goes on */
 			if (hs->tunnel || rc == HTP_STREAM_ERROR) {
 				hs->used = end;

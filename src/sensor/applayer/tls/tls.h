@@ -41,6 +41,19 @@ typedef struct setu_tls_str {
 } setu_tls_str_t;
 
 #define SETU_TLS_MAX_ALPN 16
+#define SETU_TLS_MAX_SAN 32 /* subjectAltName entries kept per certificate */
+
+/* One side's certificate chain: the first certificate's fields and every DER as sent. */
+typedef struct setu_tls_cert {
+	bool present; /* the fields below are set */
+	setu_tls_str_t subject, issuerdn, serial, fingerprint;
+	char notbefore[24], notafter[24]; /* "2015-02-12T18:07:27" */
+	time_t notbefore_t, notafter_t;
+	setu_tls_str_t san[SETU_TLS_MAX_SAN]; /* DNS names and IP addresses, as text */
+	uint8_t nsan;
+	setu_tls_str_t der[SETU_TLS_MAX_CERTS]; /* the chain as sent (tls.certs) */
+	uint8_t nder;
+} setu_tls_cert_t;
 
 typedef struct setu_tls_tx {
 	setu_altx_t hdr; /* first */
@@ -54,18 +67,13 @@ typedef struct setu_tls_tx {
 	bool tls13; /* server selected TLS 1.3 (or a draft): certificates are hidden */
 	bool
 	    resumed; /* abbreviated handshake (no certificate, server ChangeCipherSpec) */
-	bool has_cert; /* cert0_* fields below are set */
+	bool cert_request; /* the server asked for a client certificate */
 	setu_tls_str_t sni;
-	setu_tls_str_t subject, issuerdn, serial,
-	    fingerprint;                  /* of the first server cert */
-	char notbefore[24], notafter[24]; /* "2015-02-12T18:07:27" */
-	time_t notbefore_t, notafter_t;
+	setu_tls_cert_t cert;        /* the server's first certificate */
+	setu_tls_cert_t client_cert; /* the client's first certificate (client auth) */
 	setu_tls_str_t ja3, ja3_hash, ja3s, ja3s_hash, ja4;
 	setu_tls_str_t client_alpn[SETU_TLS_MAX_ALPN], server_alpn[SETU_TLS_MAX_ALPN];
 	uint8_t n_client_alpn, n_server_alpn;
-	setu_tls_str_t
-	    cert_der[SETU_TLS_MAX_CERTS]; /* server chain as sent (tls.certs) */
-	uint8_t ncerts;
 	setu_buf_t arena; /* owned; reused */
 } setu_tls_tx_t;
 
