@@ -115,6 +115,7 @@ void setu_eve_alert_end(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt
                         const setu_alert_t *a)
 {
 	const setu_flow_t *f = p->flow;
+	setu_eve_ether_packet(j, o, p);
 	if (f != NULL) {
 		char ts[SETU_EVE_TS_LEN], addr[SETU_ADDR_STRLEN];
 		setu_json_open_object(j, "flow");

@@ -2,6 +2,7 @@
  * output-json-anomaly.c, output-json-stats.c field names and formats). */
 #include "eve-records.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,25 @@ void setu_eve_flow_extras(setu_json_t *j, const setu_eve_opts_t *o, const setu_f
 	char cid[SETU_COMMUNITY_ID_LEN + 8];
 	if (setu_community_id(f, o->community_id_seed, cid, sizeof(cid)) == 0)
 		setu_json_str(j, "community_id", cid);
+}
+
+static void mac_str(char out[18], const uint8_t m[6])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+	         m[5]);
+}
+
+void setu_eve_ether_packet(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p)
+{
+	if (!o->ethernet || !p->has_eth)
+		return;
+	char m[18];
+	setu_json_open_object(j, "ether");
+	mac_str(m, p->eth_src);
+	setu_json_str(j, "src_mac", m);
+	mac_str(m, p->eth_dst);
+	setu_json_str(j, "dest_mac", m);
+	setu_json_close_object(j);
 }
 
 static void flags_hex(setu_json_t *j, const char *key, uint8_t flags)
@@ -127,6 +147,7 @@ void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu
 		snprintf(name, sizeof(name), "decoder.%s", n);
 	setu_json_str(j, "event", name);
 	setu_json_close_object(j);
+	setu_eve_ether_packet(j, o, p);
 	if (o->anomaly_packethdr && p->len > 0) {
 		setu_json_open_object(j, "packet_info");
 		setu_json_u64(j, "linktype", (uint64_t)p->linktype);

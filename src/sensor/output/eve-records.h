@@ -14,6 +14,9 @@ void setu_eve_tuple_of_packet(setu_eve_tuple_t *t, const setu_pkt_t *p);
 /* Common fields after the tuple: community_id (if enabled and a flow exists). */
 void setu_eve_flow_extras(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f);
 
+/* "ether": {"src_mac", "dest_mac"} of a packet, when outputs.eve-log.ethernet is on. */
+void setu_eve_ether_packet(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p);
+
 /* A "flow" record for a flow that ended. `tcp_state` may be NULL. */
 void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f,
                          const char *app_proto, const char *tcp_state);
