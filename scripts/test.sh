@@ -21,9 +21,9 @@ if [ "${1:-}" = "--quick" ]; then
 	exit 0
 fi
 
-echo "== build (ASan+UBSan) =="
+echo "== build (ASan+UBSan, clang, with libFuzzer targets) =="
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSETU_WERROR=ON -DSETU_SANITIZE=ON \
-	-DCMAKE_C_COMPILER=clang >/dev/null
+	-DSETU_FUZZ=ON -DCMAKE_C_COMPILER=clang >/dev/null
 cmake --build build-asan -j"$JOBS"
 echo "== ctest under ASan+UBSan =="
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
