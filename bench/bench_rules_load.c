@@ -103,7 +103,11 @@ int main(int argc, char **argv)
 	printf("failed:           %zu (duplicates %zu)\n", st->failed, st->duplicate);
 	printf("prefilter rules:  %zu, fast patterns %zu, groups %zu\n",
 	       st->prefilter_rules, st->patterns, st->groups);
-	printf("load seconds:     %.3f (+ %.3f thread context)\n", secs, t2 - t1);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	printf(
+	    "load seconds:     %.3f wall (+ %.3f thread context); process CPU %.3f s\n",
+	    secs, t2 - t1, cpu);
 	printf("rules/s:          %.0f (rule lines parsed per second, whole load)\n",
 	       (double)st->rules_total / secs);
 	printf("peak RSS:         %.1f MiB\n", (double)ru.ru_maxrss / 1024.0);

@@ -156,6 +156,8 @@
 /* HTTP bytes libhtp could not take yet (it waits for the other direction, e.g. after
  * CONNECT or Expect: 100-continue); more than this pending means a stuck parser. */
 #define SETU_HTTP_PENDING_MAX (1024u * 1024)
+/* http.uri / http.host normalized copies per tx: libhtp's own field limit is 18000. */
+#define SETU_HTTP_NORM_MAX 65536u
 /* TLS: a record is at most 2^14 + 2048 bytes (RFC 5246 6.2.3); a handshake message we
  * buffer is bounded at 256 KiB (large certificate chains), beyond that it is skipped. */
 #define SETU_TLS_MAX_RECORD (16384u + 2048u)
@@ -213,6 +215,9 @@
 #define SETU_HUB_MAX_QUERY_ARGS 64u
 /* Named recipients of one object (setu TLP extension): a sharing circle, not a mailing list. */
 #define SETU_HUB_MAX_RECIPIENTS 64u
+/* References recorded per object (for late TLP inheritance): a large report lists a few
+ * thousand objects; more is refused rather than partly recorded. */
+#define SETU_HUB_MAX_REFS 10000u
 /* HTTP worker threads (libmicrohttpd thread pool) and open connections. */
 #define SETU_HUB_THREADS_DEFAULT 8u  /* config: threads */
 #define SETU_HUB_CONNECTION_LIMIT 1024u
@@ -245,5 +250,40 @@
 /* TLS server certificates kept per run (one per server name; the generator's name pool
  * has ~45 names, so 64 means each is made once). */
 #define SETU_GEN_CERT_CACHE 64u
+
+/* --- taxii client (owner: src/taxii) --- */
+/* Largest response body the client keeps (config: max_response_bytes): a page of 1000
+ * indicators is ~1 MB and hubs cap request bodies at 10 MiB; a larger answer is refused
+ * with an error, never truncated. */
+#define SETU_TAXII_MAX_RESPONSE_DEFAULT (32u * 1024 * 1024)
+/* Timeouts: connecting to a hub on a WAN takes < 1 s; a whole request (a large page from
+ * a busy hub) gets a minute before it counts as a connection error and is retried. */
+#define SETU_TAXII_CONNECT_TIMEOUT_MS_DEFAULT 10000L
+#define SETU_TAXII_TIMEOUT_MS_DEFAULT 60000L
+/* Retries on connection errors, 5xx and 429, with exponential backoff (initial doubles
+ * up to max) and jitter: 6 retries ride out a ~30 s hub restart. */
+#define SETU_TAXII_MAX_RETRIES_DEFAULT 6u
+#define SETU_TAXII_BACKOFF_INITIAL_MS_DEFAULT 250u
+#define SETU_TAXII_BACKOFF_MAX_MS_DEFAULT 15000u
+/* Upper bounds on those settings: beyond them a typo is likelier than a need. */
+#define SETU_TAXII_MAX_RETRIES_MAX 100u
+#define SETU_TAXII_BACKOFF_MAX_MS_MAX 600000u
+/* Longest URL we build (API root + ids + filters). Servers commonly refuse > 8 KiB. */
+#define SETU_TAXII_URL_MAX 8192u
+/* Longest `next` token kept (TAXII 2.1 §3.4: an opaque string; real servers use < 100). */
+#define SETU_TAXII_NEXT_MAX 256u
+/* A TAXII timestamp ("2024-01-02T03:04:05.123456Z") with room for nanoseconds. */
+#define SETU_TAXII_TS_MAX 40u
+/* Redirects followed (a trailing-slash or http->https redirect needs 1-2). */
+#define SETU_TAXII_MAX_REDIRECTS 3L
+/* Pages one sync call walks before returning (it resumes from its bookmark): bounds a
+ * call against a server whose pagination never ends (1M pages of 1000 = 1G objects). */
+#define SETU_TAXII_SYNC_MAX_PAGES 1000000u
+/* Status polling (wait for an Add Objects request to complete): first interval, doubled
+ * up to the max; hubs finish small envelopes within ~100 ms. */
+#define SETU_TAXII_STATUS_POLL_MS_INITIAL 50u
+#define SETU_TAXII_STATUS_POLL_MS_MAX 2000u
+/* Retry-After seconds honoured (capped anyway by the backoff max). */
+#define SETU_TAXII_RETRY_AFTER_MAX_S 3600u
 
 #endif

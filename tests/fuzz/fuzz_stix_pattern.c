@@ -1,5 +1,6 @@
-/* fuzz_stix_pattern.c — libFuzzer target for the STIX 2.1 pattern parser (intel/pattern.h):
- * parses in both grammar modes and walks every node of the AST it returns. */
+/* fuzz_stix_pattern.c — libFuzzer target for the STIX 2.1 pattern parser
+ * (intel/pattern.h): parses in both grammar modes and walks every node of the AST it
+ * returns. */
 #include <stddef.h>
 #include <stdint.h>
 

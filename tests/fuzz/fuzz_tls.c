@@ -1,5 +1,6 @@
 /* fuzz_tls.c — libFuzzer target for the app-layer glue (detection) and the TLS parser
- * with its EVE block. Byte 0: chunk size (bits 0-5) and where the server side starts
+ * with its EVE block. Byte 0: chunk size (bits 0-5), every tls.custom field (bit 7),
+ * and where the server side starts
  * (bit 6: at the middle, else at the first "\r\n\r\n\r\n" marker or the middle);
  * client and server chunks are fed alternately, as a TCP flow to port 443 would be. */
 #include "common/buf.h"
@@ -9,13 +10,22 @@
 #include <stdint.h>
 #include <string.h>
 
+typedef struct out {
+	setu_buf_t b;
+	bool custom; /* byte 0 bit 7: every tls.custom field instead of extended */
+} out_t;
+
 static void emit(void *user, setu_alproto_t proto, const setu_altx_t *tx)
 {
-	setu_buf_t *b = user;
+	out_t *u = user;
+	setu_buf_t *b = &u->b;
 	setu_applayer_eve_opts_t o;
 	setu_applayer_eve_opts_default(&o);
 	o.tls_ja3 = o.tls_ja4 = true;
 	o.http_request_headers = o.http_response_headers = true;
+	o.tls_session_resumption = true;
+	if (u->custom)
+		o.tls_custom = ~0u;
 	setu_json_t j;
 	setu_buf_reset(b);
 	setu_json_init(&j, b);
@@ -44,8 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ac == NULL)
 		return 0;
 	setu_alstate_t *st = setu_alstate_new(ac, false, 40000, 443);
-	setu_buf_t out;
-	setu_buf_init(&out, 0);
+	out_t out;
+	setu_buf_init(&out.b, 0);
+	out.custom = (mode & 0x80) != 0;
 	size_t c = 0, s = split;
 	while (st != NULL && (c < split || s < size)) {
 		if (c < split) {
@@ -66,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setu_alstate_drain(ac, st, true, emit, &out);
 		setu_alstate_free(st);
 	}
-	setu_buf_free(&out);
+	setu_buf_free(&out.b);
 	setu_applayer_ctx_free(ac);
 	return 0;
 }

@@ -80,4 +80,12 @@ void setu_tls_eve(setu_json_t *j, const setu_altx_t *tx,
 bool setu_tls_loggable(const setu_altx_t *tx, const setu_applayer_eve_opts_t *o);
 const char *setu_tls_event_name(unsigned bit);
 
+/* Per-protocol keyword buffers (dns/ http/ tls/ keywords.c). */
+bool setu_dns_buffer(const setu_altx_t *tx, setu_al_buffer_t b, uint32_t idx,
+                     const uint8_t **p, uint32_t *n);
+bool setu_http_buffer(const setu_altx_t *tx, setu_al_buffer_t b, uint32_t idx,
+                      const uint8_t **p, uint32_t *n);
+bool setu_tls_buffer(const setu_altx_t *tx, setu_al_buffer_t b, uint32_t idx,
+                     const uint8_t **p, uint32_t *n);
+
 #endif

@@ -599,6 +599,53 @@ const setu_altx_t *setu_alstate_tx_first(const setu_alstate_t *st)
 	}
 }
 
+/* ---- keyword buffers ---- */
+
+static const struct {
+	setu_alproto_t proto;
+	const char *name;
+} al_buffers[SETU_ALBUF_MAX] = {
+#define SETU_AL_BUF_ROW(id, proto, name) [SETU_ALBUF_##id] = {proto, name},
+    SETU_AL_BUFFERS(SETU_AL_BUF_ROW)
+#undef SETU_AL_BUF_ROW
+};
+
+const char *setu_al_buffer_name(setu_al_buffer_t b)
+{
+	return (unsigned)b < SETU_ALBUF_MAX ? al_buffers[b].name : NULL;
+}
+
+setu_alproto_t setu_al_buffer_proto(setu_al_buffer_t b)
+{
+	return (unsigned)b < SETU_ALBUF_MAX ? al_buffers[b].proto : SETU_ALPROTO_UNKNOWN;
+}
+
+setu_al_buffer_t setu_al_buffer_by_name(const char *name)
+{
+	for (int i = 0; i < SETU_ALBUF_MAX; i++)
+		if (strcmp(al_buffers[i].name, name) == 0)
+			return (setu_al_buffer_t)i;
+	return SETU_ALBUF_MAX;
+}
+
+bool setu_applayer_tx_buffer(setu_alproto_t proto, const setu_altx_t *tx,
+                             setu_al_buffer_t b, uint32_t idx, const uint8_t **p,
+                             uint32_t *n)
+{
+	if ((unsigned)b >= SETU_ALBUF_MAX || al_buffers[b].proto != proto || tx == NULL)
+		return false;
+	switch (proto) {
+	case SETU_ALPROTO_DNS:
+		return setu_dns_buffer(tx, b, idx, p, n);
+	case SETU_ALPROTO_HTTP:
+		return setu_http_buffer(tx, b, idx, p, n);
+	case SETU_ALPROTO_TLS:
+		return setu_tls_buffer(tx, b, idx, p, n);
+	default:
+		return false;
+	}
+}
+
 /* ---- EVE ---- */
 
 void setu_applayer_eve_opts_default(setu_applayer_eve_opts_t *o)

@@ -118,6 +118,56 @@ void setu_applayer_drain(setu_applayer_ctx_t *ac, struct setu_flow *f, bool flow
 /* The flow's app-layer state, or NULL before its first payload. */
 setu_alstate_t *setu_applayer_state(const struct setu_flow *f);
 
+/* Rule-keyword buffers of a tx (sticky buffers), read in place: no copy, no allocation.
+ * Multi-buffers (dns.query over the questions, tls.certs over the chain) take idx. */
+#define SETU_AL_BUFFERS(X)                                             \
+	X(DNS_QUERY, SETU_ALPROTO_DNS, "dns.query")                    \
+	X(HTTP_URI, SETU_ALPROTO_HTTP, "http.uri")                     \
+	X(HTTP_URI_RAW, SETU_ALPROTO_HTTP, "http.uri.raw")             \
+	X(HTTP_METHOD, SETU_ALPROTO_HTTP, "http.method")               \
+	X(HTTP_HOST, SETU_ALPROTO_HTTP, "http.host")                   \
+	X(HTTP_HOST_RAW, SETU_ALPROTO_HTTP, "http.host.raw")           \
+	X(HTTP_USER_AGENT, SETU_ALPROTO_HTTP, "http.user_agent")       \
+	X(HTTP_REQUEST_LINE, SETU_ALPROTO_HTTP, "http.request_line")   \
+	X(HTTP_RESPONSE_LINE, SETU_ALPROTO_HTTP, "http.response_line") \
+	X(HTTP_PROTOCOL, SETU_ALPROTO_HTTP, "http.protocol")           \
+	X(HTTP_STAT_CODE, SETU_ALPROTO_HTTP, "http.stat_code")         \
+	X(HTTP_STAT_MSG, SETU_ALPROTO_HTTP, "http.stat_msg")           \
+	X(HTTP_REQUEST_BODY, SETU_ALPROTO_HTTP, "http.request_body")   \
+	X(HTTP_RESPONSE_BODY, SETU_ALPROTO_HTTP, "http.response_body") \
+	X(HTTP_CONTENT_TYPE, SETU_ALPROTO_HTTP, "http.content_type")   \
+	X(HTTP_REFERER, SETU_ALPROTO_HTTP, "http.referer")             \
+	X(HTTP_COOKIE, SETU_ALPROTO_HTTP, "http.cookie")               \
+	X(HTTP_SERVER, SETU_ALPROTO_HTTP, "http.server")               \
+	X(HTTP_LOCATION, SETU_ALPROTO_HTTP, "http.location")           \
+	X(TLS_SNI, SETU_ALPROTO_TLS, "tls.sni")                        \
+	X(TLS_SUBJECT, SETU_ALPROTO_TLS, "tls.subject")                \
+	X(TLS_ISSUER, SETU_ALPROTO_TLS, "tls.issuerdn")                \
+	X(TLS_SERIAL, SETU_ALPROTO_TLS, "tls.cert_serial")             \
+	X(TLS_FINGERPRINT, SETU_ALPROTO_TLS, "tls.cert_fingerprint")   \
+	X(TLS_CERTS, SETU_ALPROTO_TLS, "tls.certs")                    \
+	X(JA3_HASH, SETU_ALPROTO_TLS, "ja3.hash")                      \
+	X(JA3_STRING, SETU_ALPROTO_TLS, "ja3.string")                  \
+	X(JA3S_HASH, SETU_ALPROTO_TLS, "ja3s.hash")                    \
+	X(JA3S_STRING, SETU_ALPROTO_TLS, "ja3s.string")                \
+	X(JA4_HASH, SETU_ALPROTO_TLS, "ja4.hash")
+typedef enum setu_al_buffer {
+#define SETU_AL_BUF_ENUM(id, proto, name) SETU_ALBUF_##id,
+	SETU_AL_BUFFERS(SETU_AL_BUF_ENUM)
+#undef SETU_AL_BUF_ENUM
+	    SETU_ALBUF_MAX
+} setu_al_buffer_t;
+/* The keyword's name ("http.uri") and protocol; lookup by name (SETU_ALBUF_MAX if none).
+ */
+const char *setu_al_buffer_name(setu_al_buffer_t b);
+setu_alproto_t setu_al_buffer_proto(setu_al_buffer_t b);
+setu_al_buffer_t setu_al_buffer_by_name(const char *name);
+/* Buffer b (entry idx of a multi-buffer) of tx; false when the tx has none (or not yet).
+ */
+bool setu_applayer_tx_buffer(setu_alproto_t proto, const setu_altx_t *tx,
+                             setu_al_buffer_t b, uint32_t idx, const uint8_t **p,
+                             uint32_t *n);
+
 /* EVE options, Suricata's defaults given by setu_applayer_eve_opts_default(). */
 typedef struct setu_applayer_eve_opts {
 	int dns_version;    /* 3 (Suricata 8 default), or 2 (Suricata 7's format) */

@@ -44,13 +44,13 @@ static int64_t nv(const inspect_ctx_t *ic, numval_t v)
 }
 
 /* Read nbytes at buf[off] per flags: binary big/little endian or a string number. */
-static bool extract(const uint8_t *p, const sm_byte_t *by, uint64_t *out)
+static bool extract(const uint8_t *p, uint32_t nbytes, const sm_byte_t *by, uint64_t *out)
 {
 	uint64_t v = 0;
 	if (by->flags & BY_STRING) {
-		if (by->nbytes == 0)
+		if (nbytes == 0)
 			return false;
-		for (uint8_t i = 0; i < by->nbytes; i++) {
+		for (uint32_t i = 0; i < nbytes; i++) {
 			uint8_t c = p[i];
 			unsigned d;
 			if (c >= '0' && c <= '9')
@@ -68,10 +68,10 @@ static bool extract(const uint8_t *p, const sm_byte_t *by, uint64_t *out)
 			v = v * by->base + d;
 		}
 	} else if (by->flags & BY_LITTLE) {
-		for (int i = by->nbytes - 1; i >= 0; i--)
+		for (int i = (int)nbytes - 1; i >= 0; i--)
 			v = (v << 8) | p[i];
 	} else {
-		for (uint8_t i = 0; i < by->nbytes; i++)
+		for (uint32_t i = 0; i < nbytes; i++)
 			v = (v << 8) | p[i];
 	}
 	if (by->flags & BY_BITMASK) {
@@ -214,12 +214,19 @@ static int inspect_byte(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
 	const sm_byte_t *by = sm->u.by;
 	int64_t base = (by->flags & BY_RELATIVE) ? ic->buffer_offset : 0;
 	int64_t off = base + nv(ic, by->offset);
-	if (off < 0 || off + by->nbytes > (int64_t)ic->len)
+	uint32_t nb = by->nbytes;
+	if (by->nbytes_var >= 0) {
+		uint64_t v = ic->vars[by->nbytes_var];
+		if (v > ((by->flags & BY_STRING) ? 23u : 8u))
+			return 0;
+		nb = (uint32_t)v;
+	}
+	if (off < 0 || off + nb > (int64_t)ic->len)
 		return 0;
 	uint64_t val;
-	if (!extract(ic->buf + off, by, &val))
+	if (!extract(ic->buf + off, nb, by, &val))
 		return 0;
-	uint32_t read_end = (uint32_t)(off + by->nbytes);
+	uint32_t read_end = (uint32_t)(off + nb);
 	switch (sm->type) {
 	case SM_BYTE_TEST: {
 		uint64_t v = (uint64_t)nv(ic, by->value);
@@ -263,7 +270,7 @@ static int inspect_byte(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
 		else if (by->flags & BY_END)
 			np = (int64_t)ic->len + (int64_t)j;
 		else
-			np = off + by->nbytes + (int64_t)j;
+			np = off + nb + (int64_t)j;
 		np += by->post_offset;
 		if (j > UINT32_MAX || np < 0 || np >= (int64_t)ic->len)
 			return 0;

@@ -96,8 +96,9 @@ typedef struct numval {
 #define CT_FP_ONLY (1u << 9)
 #define CT_FP_CHOP (1u << 10)
 #define CT_RAWBYTES (1u << 11)
-#define CT_RELATIVE_NEXT (1u << 12) /* the next payload keyword is relative to this one \
-	                             */
+#define CT_RELATIVE_NEXT                                               \
+	(1u << 12) /* the next payload keyword is relative to this one \
+	            */
 
 typedef struct sm_content {
 	uint8_t *pat; /* owned */
@@ -141,6 +142,8 @@ typedef struct sm_byte {
 	int32_t post_offset;
 	uint64_t bitmask;
 	int8_t result_var; /* byte_extract / byte_math: variable written */
+	int8_t nbytes_var; /* byte_test/byte_jump: number of bytes from a variable, -1
+	                      none */
 } sm_byte_t;
 
 typedef struct sm_isdataat {
@@ -261,15 +264,18 @@ typedef struct th_cfg {
 #define RF_BIDIR (1u << 0)
 #define RF_NOALERT (1u << 1)
 #define RF_APPLAYER (1u << 2) /* header protocol is an app-layer name */
-#define RF_REQ_PACKET (1u << 3)
-#define RF_REQ_STREAM (1u << 4)
+#define RF_REQ_PACKET                                                                  \
+	(1u << 3)               /* inspect packet payloads (even of streamed segments) \
+	                         */
+#define RF_REQ_STREAM (1u << 4) /* inspect reassembled stream data */
 #define RF_STREAM_ONLY (1u << 5)
 #define RF_TAG (1u << 6)
 #define RF_SRC_ANY (1u << 7)
 #define RF_DST_ANY (1u << 8)
 #define RF_SP_ANY (1u << 9)
 #define RF_DP_ANY (1u << 10)
-#define RF_PKTHDR (1u << 11) /* pkthdr: any packet, even undecoded */
+#define RF_PKTHDR (1u << 11)   /* pkthdr: any packet, even undecoded */
+#define RF_PKT_ONLY (1u << 12) /* dsize, flow:no_stream, tcp-pkt: never on the stream */
 
 /* header protocol classes */
 enum {
@@ -524,7 +530,8 @@ int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic);
 	X("itype", kw_itype_setup, KW_ARG)                       \
 	X("icode", kw_icode_setup, KW_ARG)                       \
 	X("icmp_id", kw_icmp_id_setup, KW_ARG)                   \
-	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)
+	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)                 \
+	X("prefilter", kw_prefilter_setup, KW_NOARG)
 
 #define DETECT_KW_PROTO(name, fn, flags) \
 	int fn(parse_ctx_t *pc, setu_rule_t *r, const char *arg);

@@ -30,11 +30,11 @@ typedef struct detect_flow_state {
 	} * ints; /* owned */
 	uint32_t nints;
 	uint64_t raw_progress[2]; /* stream bytes inspected per direction */
-	/* payload bytes of TCP packets inspected per packet because the session was not
-	 * established yet: if the stream later delivers them, they are its first bytes and
-	 * are not inspected again (one alert per rule and data, as Suricata) */
+	/* payload bytes of SYN packets inspected per packet: if the stream later delivers
+	 * them, they are the direction's first bytes and are not inspected again (one
+	 * alert per rule and data, as Suricata) */
 	uint64_t pkt_inspected[2];
-	flow_th_t *th;            /* owned: by_flow threshold counters */
+	flow_th_t *th; /* owned: by_flow threshold counters */
 	uint32_t nth;
 } detect_flow_state_t;
 
@@ -400,6 +400,10 @@ struct setu_detect_thread {
 	uint32_t *cand; /* owned [nrules] */
 	uint32_t ncand;
 	const pgroup_t *scan_group;
+	/* rules that alerted on the stream for packet sa_pkt (stamp == sa_cur) */
+	const setu_pkt_t *sa_pkt;
+	uint32_t *sa_stamp; /* owned [nrules] */
+	uint32_t sa_cur;
 	pcre2_match_data *md;      /* owned */
 	pcre2_match_context *mctx; /* owned */
 };
@@ -413,9 +417,11 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 	size_t n = de->nrules ? de->nrules : 1;
 	dt->stamp = calloc(n, sizeof(*dt->stamp));
 	dt->cand = malloc(n * sizeof(*dt->cand));
+	dt->sa_stamp = calloc(n, sizeof(*dt->sa_stamp));
 	dt->md = pcre2_match_data_create(16, NULL);
 	dt->mctx = pcre2_match_context_create(NULL);
-	if (dt->stamp == NULL || dt->cand == NULL || dt->md == NULL || dt->mctx == NULL)
+	if (dt->stamp == NULL || dt->cand == NULL || dt->sa_stamp == NULL ||
+	    dt->md == NULL || dt->mctx == NULL)
 		goto fail;
 	/* Suricata's default pcre match limits (detect.pcre.match-limit and
 	 * match-limit-recursion) */
@@ -438,6 +444,7 @@ void setu_detect_thread_free(setu_detect_thread_t *dt)
 	hs_free_scratch(dt->scratch);
 	free(dt->stamp);
 	free(dt->cand);
+	free(dt->sa_stamp);
 	pcre2_match_data_free(dt->md);
 	pcre2_match_context_free(dt->mctx);
 	free(dt);
@@ -584,8 +591,13 @@ static bool header_match(const setu_rule_t *r, const setu_pkt_t *p, const hview_
 	        (ipset_match_port(&r->sp, v->dp) && ipset_match_port(&r->dp, v->sp)));
 }
 
-static bool flow_established(const setu_pkt_t *p)
+/* Packets: the stream engine's verdict (TCP) or the flow's state (both sides spoke);
+ * stream data: the TCP session's state. */
+static bool flow_established(const setu_pkt_t *p, bool stream)
 {
+	if (stream && p->flow != NULL && p->flow->tcp != NULL)
+		return setu_stream_state(p->flow) >= SETU_TCP_ESTABLISHED ||
+		       p->flow->state != SETU_FLOW_STATE_NEW;
 	if (p->flags & SETU_PKT_STREAM_EST)
 		return true;
 	return p->flow != NULL && p->flow->state != SETU_FLOW_STATE_NEW;
@@ -694,7 +706,7 @@ static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bo
 			          FL_TOCLIENT)) &&
 			    p->flow == NULL)
 				return false;
-			bool est = flow_established(p);
+			bool est = flow_established(p, stream);
 			if ((f & FL_ESTABLISHED) && !est)
 				return false;
 			if ((f & FL_NOT_ESTABLISHED) && est)
@@ -855,8 +867,14 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			if (r->flags & RF_STREAM_ONLY)
 				continue;
 			/* payload rules of established TCP sessions are inspected on the
-			 * reassembled stream (setu_detect_stream), not per packet */
-			if (stream_covered && (r->flags & RF_REQ_STREAM))
+			 * reassembled stream (setu_detect_stream), not per packet, unless
+			 * anchored with depth/offset (Suricata: packet and stream) */
+			if (stream_covered && (r->flags & RF_REQ_STREAM) &&
+			    !(r->flags & RF_REQ_PACKET))
+				continue;
+			/* one alert per rule and packet: not again if the stream already
+			 * matched it for this packet */
+			if (dt->sa_pkt == p && dt->sa_stamp[r->idx] == dt->sa_cur)
 				continue;
 		}
 		if (!header_match(r, p, v))
@@ -892,8 +910,19 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			a.action = rate_filter(de->ths, p, r, &changed);
 		if (changed)
 			a.flags |= SETU_ALERT_RATE_CHANGED;
-		if (stream)
+		if (stream) {
 			a.flags |= SETU_ALERT_STREAM_MATCH;
+			if (dt->sa_pkt != p) {
+				dt->sa_pkt = p;
+				if (++dt->sa_cur == 0) {
+					memset(dt->sa_stamp, 0,
+					       (de->nrules ? de->nrules : 1) *
+					           sizeof(*dt->sa_stamp));
+					dt->sa_cur = 1;
+				}
+			}
+			dt->sa_stamp[r->idx] = dt->sa_cur;
+		}
 		if (r->flags & RF_TAG)
 			a.flags |= SETU_ALERT_NOALERT_TAG;
 		a.stream_offset = stream_offset;
@@ -958,8 +987,13 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 		run_rules(dt, p, &v, false, false, p->payload, p->payload_len, 0, 0, cb,
 		          user);
 	}
-	if (p->ip_ver == 0 || (p->flags & SETU_PKT_INVALID))
+	/* a packet whose IP layer decoded is inspected even if a layer above it was
+	 * malformed (Suricata: ip rules still match it; without SETU_PKT_HAS_L4 it only
+	 * reaches the ip-rule group) */
+	if (p->ip_ver == 0 || p->src.family == 0 || p->dst.family == 0) {
+		dt->sa_pkt = NULL;
 		return;
+	}
 	int g = group_of(p);
 	const pgroup_t *pa = &de->groups[g], *pb = NULL;
 	if (g == G_TCP || g == G_UDP) {
@@ -969,13 +1003,17 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	bool covered = p->proto == 6 && p->flow != NULL &&
 	               (p->flags & SETU_PKT_STREAM_EST) && p->flow->tcp != NULL;
 	collect(dt, pa, pb, p->payload, p->payload_len);
-	if (!covered && p->proto == 6 && p->flow != NULL && p->flow->tcp != NULL &&
-	    p->payload_len > 0) {
+	/* data carried on a SYN is inspected here; if the stream later delivers it, it is
+	 * the direction's first bytes and is not inspected a second time */
+	if (!covered && p->proto == 6 && (p->tcp.flags & SETU_TH_SYN) &&
+	    p->flow != NULL && p->flow->tcp != NULL && p->payload_len > 0) {
 		detect_flow_state_t *st = fstate(p->flow, true);
 		if (st != NULL)
-			st->pkt_inspected[(p->flags & SETU_PKT_TOCLIENT) ? 1 : 0] += p->payload_len;
+			st->pkt_inspected[(p->flags & SETU_PKT_TOCLIENT) ? 1 : 0] +=
+			    p->payload_len;
 	}
 	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, cb, user);
+	dt->sa_pkt = NULL; /* stream marks apply to this packet only */
 }
 
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,

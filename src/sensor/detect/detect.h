@@ -131,14 +131,23 @@ typedef struct setu_alert {
 
 typedef void (*setu_alert_cb)(void *user, const setu_pkt_t *p, const setu_alert_t *a);
 
-/* Inspect one packet (after flow/stream handling); p->flow may be NULL. */
+/* Packet vs stream, as Suricata: a TCP payload rule is inspected on the reassembled
+ * stream; on packet payloads only while the session is not established (or the packet
+ * has no flow), unless one of its contents is anchored with depth/offset, which makes it
+ * inspect both. dsize and flow:no_stream make a rule packet-only, flow:only_stream
+ * stream-only. A rule alerts at most once per packet. */
+
+/* Inspect one packet (after flow/stream handling, so after setu_detect_stream calls made
+ * for it); p->flow may be NULL. */
 void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
                         void *user);
 
 /* Inspect reassembled stream data of one direction of p's flow (dir 0 = to server,
- * 1 = to client). [data, data+len) is the stream window starting at stream `offset`;
- * it may repeat bytes already inspected: a rule alerts only for a match that ends in
- * bytes not inspected before (once per rule and stream segment). */
+ * 1 = to client); p is the packet that made the data available (it may travel in the
+ * other direction, e.g. an ACK) or a pseudo packet at flow end. [data, data+len) is the
+ * stream window starting at stream `offset`; it may repeat bytes already inspected (the
+ * raw window): a rule alerts only for a match that ends in bytes not inspected before
+ * (once per rule and stream segment). */
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
                         const uint8_t *data, size_t len, uint64_t offset,
                         setu_alert_cb cb, void *user);

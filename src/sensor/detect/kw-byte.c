@@ -157,8 +157,23 @@ static int check_nbytes(parse_ctx_t *pc, const char *kw, const char *s, sm_byte_
 	return 0;
 }
 
+/* byte_test and byte_jump (Suricata 7) also take the number of bytes from a variable */
+static int check_nbytes_or_var(parse_ctx_t *pc, setu_rule_t *r, const char *kw,
+                               const char *s, sm_byte_t *by, bool allow_zero)
+{
+	int vi = rule_var_find(r, s);
+	if (vi >= 0) {
+		by->nbytes_var = (int8_t)vi;
+		by->nbytes = 0;
+		return 0;
+	}
+	return check_nbytes(pc, kw, s, by, allow_zero);
+}
+
 static int check_nbytes_final(parse_ctx_t *pc, const char *kw, sm_byte_t *by)
 {
+	if (by->nbytes_var >= 0)
+		return 0; /* checked against the limits when the value is known */
 	if (by->flags & BY_STRING) {
 		if (by->nbytes > 23)
 			return perr(pc, "%s: can't process more than 23 bytes of string",
@@ -202,8 +217,9 @@ int kw_byte_test_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	sm_byte_t *by = calloc(1, sizeof(*by));
 	if (by == NULL)
 		return SETU_ENOMEM;
+	by->nbytes_var = -1;
 	by->result_var = -1;
-	int rc = check_nbytes(pc, kw, a[0], by, false);
+	int rc = check_nbytes_or_var(pc, r, kw, a[0], by, false);
 	const char *op = a[1];
 	if (rc == 0 && *op == '!') {
 		by->flags |= BY_NEGATE;
@@ -257,9 +273,10 @@ int kw_byte_jump_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	sm_byte_t *by = calloc(1, sizeof(*by));
 	if (by == NULL)
 		return SETU_ENOMEM;
+	by->nbytes_var = -1;
 	by->result_var = -1;
 	by->multiplier = 1;
-	int rc = check_nbytes(pc, kw, a[0], by, true);
+	int rc = check_nbytes_or_var(pc, r, kw, a[0], by, true);
 	if (rc == 0)
 		rc = numval_or_var(pc, r, kw, a[1], &by->offset);
 	for (int i = 2; rc == 0 && i < n; i++) {
@@ -294,8 +311,8 @@ int kw_byte_jump_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	}
 	if (rc == 0 && (by->flags & BY_BEGIN) && (by->flags & BY_END))
 		rc = perr(pc, "byte_jump: from_beginning and from_end can't be combined");
-	/* "byte_jump:0,...,string" loads in Suricata and never matches (no digits to read);
-	 * extract() refuses 0 string bytes the same way. */
+	/* "byte_jump:0,...,string" loads in Suricata and never matches (no digits to
+	 * read); extract() refuses 0 string bytes the same way. */
 	if (rc == 0)
 		rc = check_nbytes_final(pc, kw, by);
 	return attach(pc, r, SM_BYTE_JUMP, by, rc);
@@ -314,6 +331,7 @@ int kw_byte_extract_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	sm_byte_t *by = calloc(1, sizeof(*by));
 	if (by == NULL)
 		return SETU_ENOMEM;
+	by->nbytes_var = -1;
 	by->multiplier = 1;
 	int rc = check_nbytes(pc, kw, a[0], by, false);
 	int64_t off = 0;
@@ -369,6 +387,7 @@ int kw_byte_math_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	sm_byte_t *by = calloc(1, sizeof(*by));
 	if (by == NULL)
 		return SETU_ENOMEM;
+	by->nbytes_var = -1;
 	by->offset.var = -1;
 	const char *result = NULL;
 	bool have_bytes = false, have_off = false, have_oper = false, have_rv = false;

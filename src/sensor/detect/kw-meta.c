@@ -287,3 +287,13 @@ int kw_stream_event_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
 	return event_setup(pc, r, arg, "stream-event", "stream.");
 }
+
+/* prefilter: Suricata's hint to prefilter on the preceding keyword instead of the fast
+ * pattern. It selects an engine, not a match: the rule matches the same packets either
+ * way, and setu verifies every keyword of every candidate. */
+int kw_prefilter_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
+{
+	if (r->lists[LIST_MATCH].n == 0 && r->lists[LIST_PMATCH].n == 0)
+		return perr(pc, "prefilter needs a preceding keyword");
+	return 0;
+}

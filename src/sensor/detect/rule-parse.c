@@ -447,7 +447,7 @@ static int parse_header(parse_ctx_t *pc, setu_rule_t *r, const char *s, size_t l
 			if (protos[i].rp == RP_PKTHDR)
 				r->flags |= RF_PKTHDR;
 			if (strcmp(protos[i].name, "tcp-pkt") == 0)
-				r->flags |= RF_REQ_PACKET;
+				r->flags |= RF_PKT_ONLY | RF_REQ_PACKET;
 			if (strcmp(protos[i].name, "tcp-stream") == 0)
 				r->flags |= RF_REQ_STREAM | RF_STREAM_ONLY;
 			found = true;
@@ -514,23 +514,33 @@ static int finalize(parse_ctx_t *pc, setu_rule_t *r, bool have_sid)
 	int rc = kw_content_finalize(pc, r);
 	if (rc != 0)
 		return rc;
-	/* Packet vs stream (Suricata's SIG_FLAG_REQUIRE_PACKET/STREAM). */
+	/* Packet vs stream, as Suricata decides it (SIG_FLAG_REQUIRE_PACKET/STREAM):
+	 * dsize and flow:no_stream make a rule packet-only; flow:only_stream stream-only;
+	 * any other payload rule that can see TCP is inspected on the stream, and also on
+	 * packets when one of its contents is anchored with depth or offset. */
 	bool has_payload = r->lists[LIST_PMATCH].n > 0;
 	for (uint32_t i = 0; i < r->lists[LIST_MATCH].n; i++) {
 		const sm_t *sm = &r->lists[LIST_MATCH].v[i];
 		if (sm->type == SM_DSIZE)
-			r->flags |= RF_REQ_PACKET;
+			r->flags |= RF_PKT_ONLY | RF_REQ_PACKET;
 		if (sm->type == SM_FLOW && (sm->u.u32 & FL_NO_STREAM))
-			r->flags |= RF_REQ_PACKET;
+			r->flags |= RF_PKT_ONLY | RF_REQ_PACKET;
 		if (sm->type == SM_FLOW && (sm->u.u32 & FL_ONLY_STREAM))
 			r->flags |= RF_REQ_STREAM | RF_STREAM_ONLY;
 	}
-	if ((r->flags & RF_REQ_PACKET) && (r->flags & RF_STREAM_ONLY))
+	if ((r->flags & RF_PKT_ONLY) && (r->flags & RF_STREAM_ONLY))
 		return perr(pc, "rule requires both packet (dsize/no_stream) and stream "
 		                "(only_stream) inspection");
 	if (has_payload && (r->rproto == RP_TCP || r->rproto == RP_IP) &&
-	    !(r->flags & RF_REQ_PACKET))
+	    !(r->flags & RF_PKT_ONLY)) {
 		r->flags |= RF_REQ_STREAM;
+		for (uint32_t i = 0; i < r->lists[LIST_PMATCH].n; i++) {
+			const sm_t *sm = &r->lists[LIST_PMATCH].v[i];
+			if (sm->type == SM_CONTENT &&
+			    (sm->u.ct->flags & (CT_DEPTH | CT_OFFSET)))
+				r->flags |= RF_REQ_PACKET;
+		}
+	}
 	if (r->info.priority == 0)
 		r->info.priority = 3;
 	return 0;

@@ -74,7 +74,7 @@ struct setu_tcp_session {
 	setu_stream_ctx_t *sc; /* borrowed: the context that accounts this session */
 	setu_tcp_state_t state;
 	unsigned flags;
-	int8_t rst_dir;         /* direction of the RST that closed the session, -1 none */
+	int8_t rst_dir; /* direction of the RST that closed the session, -1 none */
 	setu_tcp_stream_t s[2]; /* [0] client (toserver data), [1] server */
 	size_t reasm_mem;       /* bytes charged to the reassembly memcap */
 };

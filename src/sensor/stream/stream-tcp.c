@@ -8,6 +8,7 @@
  * without stream tracking. */
 #include "stream-private.h"
 
+#include "common/bytes.h"
 #include "setu/error.h"
 
 #include <netinet/in.h>
@@ -235,6 +236,32 @@ static int flow_dir(setu_flow_t *f, setu_pkt_t *p, bool sender_is_client)
 	return dir;
 }
 
+/* TCP Fast Open option in the SYN (RFC 7413 §4.1.1: kind 34, or the RFC 6994 experimental
+ * form kind 254 with magic 0xF989): only then is data on a SYN stream data, as Suricata
+ * treats it. Read here from the header bytes because packet.h has no flag for it. */
+static bool syn_has_tfo(const setu_pkt_t *p)
+{
+	if (!p->l4 || p->tcp.hlen <= 20 || p->tcp.hlen > p->l4_len)
+		return false;
+	setu_rd_t r = setu_rd_init(p->l4 + 20, (size_t)p->tcp.hlen - 20);
+	while (setu_rd_has(&r, 1)) {
+		uint8_t kind = setu_rd_u8(&r);
+		if (kind == 0)
+			break;
+		if (kind == 1)
+			continue;
+		uint8_t len = setu_rd_u8(&r);
+		if (r.err || len < 2 || !setu_rd_has(&r, (size_t)len - 2))
+			break;
+		if (kind == 34)
+			return true;
+		if (kind == 254 && len >= 4 && setu_be16(setu_rd_ptr(&r)) == 0xF989)
+			return true;
+		setu_rd_skip(&r, (size_t)len - 2);
+	}
+	return false;
+}
+
 /* --- state NONE: no session yet --- */
 
 static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
@@ -288,7 +315,7 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 			cli->wscale = SETU_TCP_WSCALE_MAX;
 		srv->window = p->tcp.win; /* what the client lets the server send */
 		set_state(f, ssn, SETU_TCP_SYN_SENT);
-		if (p->payload_len) {
+		if (p->payload_len && syn_has_tfo(p)) {
 			/* TCP Fast Open (RFC 7413): data on the SYN is stream data from
 			 * offset 0; if the server does not accept it, the client sends it
 			 * again and the copy is a retransmission. */
@@ -658,7 +685,7 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 			stream_init_base(cli, p->tcp.seq + 1);
 			cli->isn = p->tcp.seq;
 		}
-		if (p->payload_len) {
+		if (p->payload_len && syn_has_tfo(p)) {
 			ssn->flags |= SETU_SSN_TFO;
 			if (SEQ_GT(p->tcp.seq + 1 + p->payload_len, cli->next_seq))
 				cli->next_seq = p->tcp.seq + 1 + p->payload_len;

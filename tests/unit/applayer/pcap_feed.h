@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PF_TABLE 65536u
 
@@ -32,6 +33,11 @@ typedef struct pf_ctx {
 	setu_alstate_tx_cb cb;
 	void *user;
 	uint64_t pkts, bytes, payload_bytes, flows_n;
+	pf_flow_t
+	    *cur;    /* the flow being drained (for callbacks that need its addresses) */
+	bool timing; /* account app-layer time and payload bytes per protocol */
+	uint64_t ns_by[SETU_ALPROTO_MAX], bytes_by[SETU_ALPROTO_MAX];
+	struct timeval ts; /* of the current packet */
 } pf_ctx_t;
 
 static inline uint32_t pf_hash(uint8_t proto, const uint8_t *x, const uint8_t *y,
@@ -86,6 +92,28 @@ static inline pf_flow_t *pf_lookup(pf_ctx_t *pc, uint8_t proto, uint8_t fam,
 	return NULL;
 }
 
+static inline uint64_t pf_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* handle + drain one chunk, timed per protocol when asked */
+static inline void pf_feed(pf_ctx_t *pc, pf_flow_t *f, int dir, const uint8_t *d,
+                           size_t n, unsigned flags)
+{
+	uint64_t t0 = pc->timing ? pf_now_ns() : 0;
+	pc->cur = f;
+	setu_alstate_handle(pc->ac, f->st, dir, d, n, flags);
+	setu_alstate_drain(pc->ac, f->st, false, pc->cb, pc->user);
+	if (pc->timing) {
+		setu_alproto_t p = setu_alstate_proto(f->st);
+		pc->ns_by[p] += pf_now_ns() - t0;
+		pc->bytes_by[p] += n;
+	}
+}
+
 static inline void pf_l4(pf_ctx_t *pc, uint8_t fam, uint8_t proto, const uint8_t *src,
                          const uint8_t *dst, const uint8_t *l4, size_t n)
 {
@@ -99,8 +127,7 @@ static inline void pf_l4(pf_ctx_t *pc, uint8_t fam, uint8_t proto, const uint8_t
 		if (f == NULL)
 			return;
 		pc->payload_bytes += n - 8;
-		setu_alstate_handle(pc->ac, f->st, dir, l4 + 8, n - 8, 0);
-		setu_alstate_drain(pc->ac, f->st, false, pc->cb, pc->user);
+		pf_feed(pc, f, dir, l4 + 8, n - 8, 0);
 		return;
 	}
 	if (proto != 6 || n < 20)
@@ -150,8 +177,7 @@ static inline void pf_l4(pf_ctx_t *pc, uint8_t fam, uint8_t proto, const uint8_t
 	if (pn == 0 && !(flags & SETU_AL_EOF))
 		return;
 	pc->payload_bytes += pn;
-	setu_alstate_handle(pc->ac, f->st, dir, pl, pn, flags);
-	setu_alstate_drain(pc->ac, f->st, false, pc->cb, pc->user);
+	pf_feed(pc, f, dir, pl, pn, flags);
 }
 
 static inline void pf_ip(pf_ctx_t *pc, const uint8_t *p, size_t n)
@@ -249,6 +275,7 @@ static inline void pf_end(pf_ctx_t *pc)
 		if (!f->used)
 			continue;
 		if (f->st != NULL) {
+			pc->cur = f;
 			setu_alstate_drain(pc->ac, f->st, true, pc->cb, pc->user);
 			setu_alstate_free(f->st);
 		}
@@ -278,6 +305,7 @@ static inline int pf_file(pf_ctx_t *pc, const char *path)
 	while (pcap_next_ex(p, &h, &d) == 1) {
 		pc->pkts++;
 		pc->bytes += h->caplen;
+		pc->ts = h->ts;
 		pf_frame(pc, dlt, d, h->caplen);
 	}
 	pcap_close(p);

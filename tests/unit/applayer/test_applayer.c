@@ -102,6 +102,43 @@ static void test_http_detect_every_split(void **state)
 	setu_buf_free(&got);
 }
 
+/* Midstream pickup where the first bytes toserver are the server's: the flow is
+ * reversed (as Suricata does) and the parser sees the logical directions. */
+static void test_reversed_midstream(void **state)
+{
+	(void)state;
+	setu_applayer_ctx_t *ac = setu_applayer_ctx_new(NULL);
+	setu_alstate_t *st = setu_alstate_new(ac, false, 80, 54186);
+	feed(ac, st, 0, RESP, 5);
+	feed(ac, st, 0, RESP + 5, strlen(RESP) - 5);
+	assert_int_equal(setu_alstate_proto(st), SETU_ALPROTO_HTTP);
+	assert_true(setu_alstate_reversed(st));
+	setu_alstate_handle(ac, st, 1, NULL, 0, SETU_AL_EOF);
+	setu_alstate_handle(ac, st, 0, NULL, 0, SETU_AL_EOF);
+	al_out_t o;
+	al_out_init(&o);
+	setu_alstate_drain(ac, st, true, al_out_cb, &o);
+	assert_int_equal(o.ntx, 1);
+	json_t *j = al_out_line(&o, 0);
+	assert_int_equal(jint(j, "http.status"), 200);
+	json_decref(j);
+	setu_buf_free(&o.text);
+	setu_alstate_free(st);
+
+	/* a ServerHello toserver */
+	st = setu_alstate_new(ac, false, 443, 50000);
+	feed(ac, st, 0, "\x16\x03\x03\x00\x04\x02\x00\x00\x00", 9);
+	assert_int_equal(setu_alstate_proto(st), SETU_ALPROTO_TLS);
+	assert_true(setu_alstate_reversed(st));
+	setu_alstate_free(st);
+	/* and the normal sense is not reversed */
+	st = setu_alstate_new(ac, false, 50000, 443);
+	feed(ac, st, 0, "\x16\x03\x01\x00\x04\x01\x00\x00\x00", 9);
+	assert_false(setu_alstate_reversed(st));
+	setu_alstate_free(st);
+	setu_applayer_ctx_free(ac);
+}
+
 static void test_tls_any_port_and_failed(void **state)
 {
 	(void)state;
@@ -254,6 +291,76 @@ static void test_connect_tunnel(void **state)
 	setu_applayer_ctx_free(ac);
 }
 
+static void buf_eq(setu_alproto_t proto, const setu_altx_t *tx, const char *kw,
+                   const char *want)
+{
+	const uint8_t *p;
+	uint32_t n;
+	setu_al_buffer_t b = setu_al_buffer_by_name(kw);
+	assert_int_not_equal(b, SETU_ALBUF_MAX);
+	assert_int_equal(setu_al_buffer_proto(b), proto);
+	assert_true(setu_applayer_tx_buffer(proto, tx, b, 0, &p, &n));
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(p, want, n);
+}
+
+static void kw_cb(void *user, setu_alproto_t proto, const setu_altx_t *tx)
+{
+	const uint8_t *p;
+	uint32_t n;
+	(*(int *)user)++;
+	if (proto == SETU_ALPROTO_HTTP) {
+		buf_eq(proto, tx, "http.uri", "/c/d.php?x=1%20");
+		buf_eq(proto, tx, "http.uri.raw", "/a/../c/%64.php?x=1%20");
+		buf_eq(proto, tx, "http.host", "www.example.com");
+		buf_eq(proto, tx, "http.host.raw", "WWW.Example.COM");
+		buf_eq(proto, tx, "http.method", "POST");
+		buf_eq(proto, tx, "http.user_agent", "kw/1");
+		buf_eq(proto, tx, "http.request_body", "abc");
+		buf_eq(proto, tx, "http.stat_code", "404");
+		buf_eq(proto, tx, "http.stat_msg", "Not Found");
+		buf_eq(proto, tx, "http.response_body", "nope");
+		buf_eq(proto, tx, "http.server", "kwsrv");
+		/* a DNS keyword on an HTTP tx: refused */
+		assert_false(
+		    setu_applayer_tx_buffer(proto, tx, SETU_ALBUF_DNS_QUERY, 0, &p, &n));
+		assert_false(setu_applayer_tx_buffer(proto, tx, SETU_ALBUF_HTTP_REFERER,
+		                                     0, &p, &n));
+	} else if (proto == SETU_ALPROTO_DNS) {
+		buf_eq(proto, tx, "dns.query", "a");
+		assert_false(
+		    setu_applayer_tx_buffer(proto, tx, SETU_ALBUF_DNS_QUERY, 1, &p, &n));
+	}
+}
+
+static void test_keyword_buffers(void **state)
+{
+	(void)state;
+	static const char req[] =
+	    "POST /a/../c/%64.php?x=1%20 HTTP/1.1\r\nHost: WWW.Example.COM\r\n"
+	    "User-Agent: kw/1\r\nContent-Length: 3\r\n\r\nabc";
+	static const char resp[] = "HTTP/1.1 404 Not Found\r\nServer: kwsrv\r\n"
+	                           "Content-Length: 4\r\n\r\nnope";
+	setu_applayer_ctx_t *ac = setu_applayer_ctx_new(NULL);
+	setu_alstate_t *st = setu_alstate_new(ac, false, 40000, 80);
+	feed(ac, st, 0, req, strlen(req));
+	feed(ac, st, 1, resp, strlen(resp));
+	int n = 0;
+	setu_alstate_drain(ac, st, true, kw_cb, &n);
+	assert_int_equal(n, 1);
+	setu_alstate_free(st);
+	static const uint8_t q[] = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0,
+	                            0,    0,    1,    'a',  0, 0, 1, 0, 1};
+	st = setu_alstate_new(ac, true, 5353, 53);
+	setu_alstate_handle(ac, st, 0, q, sizeof(q), 0);
+	setu_alstate_drain(ac, st, true, kw_cb, &n);
+	assert_int_equal(n, 2);
+	setu_alstate_free(st);
+	assert_string_equal(setu_al_buffer_name(SETU_ALBUF_JA3_HASH), "ja3.hash");
+	assert_int_equal(setu_al_buffer_by_name("no.such"), SETU_ALBUF_MAX);
+	setu_applayer_ctx_free(ac);
+}
+
 static void flow_cb(void *user, setu_flow_t *f, setu_alproto_t proto,
                     const setu_altx_t *tx)
 {
@@ -311,11 +418,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_http_detect_every_split),
+	    cmocka_unit_test(test_reversed_midstream),
 	    cmocka_unit_test(test_tls_any_port_and_failed),
 	    cmocka_unit_test(test_dns_udp_tcp),
 	    cmocka_unit_test(test_disabled_protocol),
 	    cmocka_unit_test(test_flow_glue),
 	    cmocka_unit_test(test_connect_tunnel),
+	    cmocka_unit_test(test_keyword_buffers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -365,6 +365,49 @@ static void test_compression_loop_and_bounds(void **state)
 	setu_buf_free(&o.text);
 }
 
+/* A compression bomb: one 1000-byte name, then hundreds of answers whose owner and
+ * rdata are pointers to it. The expansion hits the tx arena limit: parsing stops with
+ * an event, what fit is kept, nothing points past the arena. */
+static void test_compression_bomb(void **state)
+{
+	(void)state;
+	static uint8_t b[20000];
+	size_t n = 0;
+	const uint16_t an = 600;
+	uint8_t h[12] = {0,           9, 0x81, 0x80, 0, 1, (uint8_t)(an >> 8),
+	                 (uint8_t)an, 0, 0,    0,    0};
+	memcpy(b, h, 12);
+	n = 12;
+	for (int i = 0; i < 16; i++) { /* 16 labels of 62 bytes: ~1000 bytes of name */
+		b[n++] = 62;
+		memset(b + n, 'a' + i, 62);
+		n += 62;
+	}
+	b[n++] = 0;
+	b[n++] = 0;
+	b[n++] = 5; /* CNAME */
+	b[n++] = 0;
+	b[n++] = 1;
+	for (unsigned i = 0; i < an; i++) {
+		static const uint8_t rr[] = {0xc0, 0x0c, 0, 5, 0, 1,    0,
+		                             0,    0,    1, 0, 2, 0xc0, 0x0c};
+		memcpy(b + n, rr, sizeof(rr));
+		n += sizeof(rr);
+	}
+	al_out_t o;
+	al_out_init(&o);
+	run_udp(&o, b, n, NULL, 0);
+	assert_int_equal(o.ntx, 1);
+	assert_true(o.events & SETU_DNS_EV(MALFORMED_DATA));
+	json_t *j = al_out_line(&o, 0);
+	assert_non_null(j);
+	assert_int_equal(strlen(jstr(j, "dns.answers[0].rdata")), 1007);
+	assert_non_null(jpath(j, "dns.answers[50]"));
+	assert_null(jpath(j, "dns.answers[599]")); /* cut by the arena limit */
+	json_decref(j);
+	setu_buf_free(&o.text);
+}
+
 /* TCP: query and response with length prefixes, every split point of each direction's
  * stream must give the same EVE text as feeding it whole. */
 static void tcp_run(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
@@ -514,6 +557,7 @@ int main(void)
 	    cmocka_unit_test(test_eve_v2),
 	    cmocka_unit_test(test_mx_srv_ptr_nx),
 	    cmocka_unit_test(test_compression_loop_and_bounds),
+	    cmocka_unit_test(test_compression_bomb),
 	    cmocka_unit_test(test_tcp_every_split),
 	    cmocka_unit_test(test_tcp_gap_resync),
 	    cmocka_unit_test(test_probe_and_names),

@@ -237,6 +237,9 @@ static void test_probe_and_events(void **state)
 	assert_int_equal(setu_http_probe((const uint8_t *)"HTTP/1.1 200", 12, 1), 1);
 	assert_int_equal(setu_http_probe((const uint8_t *)"HTT", 3, 1), 0);
 	assert_int_equal(setu_http_probe((const uint8_t *)"SSH-2.0", 7, 1), -1);
+	assert_int_equal(setu_http_probe((const uint8_t *)"\r\n", 2, 0), 0);
+	assert_int_equal(setu_http_probe((const uint8_t *)"\nGET /", 6, 0), 1);
+	assert_int_equal(setu_http_probe((const uint8_t *)"\n\nHTTP/1.0", 11, 1), 1);
 	/* HTTP/1.1 request without Host: libhtp flags it, we raise the event */
 	static const char req[] = "GET / HTTP/1.1\r\nA: b\r\n\r\n";
 	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
@@ -248,6 +251,25 @@ static void test_probe_and_events(void **state)
 	al_out_init(&o);
 	run_end(&r, &o, false);
 	assert_true(o.events & SETU_HTTP_EV(MISSING_HOST_HEADER));
+	setu_buf_free(&o.text);
+}
+
+static void test_status_string(void **state)
+{
+	(void)state;
+	static const char req[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 2XX OK\r\nContent-Length: 0\r\n\r\n";
+	run_t r;
+	run_start(&r, 4096, 4096);
+	setu_http_parse(r.hs, 0, (const uint8_t *)req, strlen(req), 0);
+	setu_http_parse(r.hs, 1, (const uint8_t *)resp, strlen(resp), SETU_AL_EOF);
+	al_out_t o;
+	al_out_init(&o);
+	run_end(&r, &o, true);
+	json_t *j = al_out_line(&o, 0);
+	assert_string_equal(jstr(j, "http.status_string"), "2XX");
+	assert_null(jpath(j, "http.status"));
+	json_decref(j);
 	setu_buf_free(&o.text);
 }
 
@@ -281,6 +303,7 @@ int main(void)
 	    cmocka_unit_test(test_chunked_gzip_and_limit),
 	    cmocka_unit_test(test_every_split),
 	    cmocka_unit_test(test_probe_and_events),
+	    cmocka_unit_test(test_status_string),
 	    cmocka_unit_test(test_incomplete_at_flow_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 typedef struct mb {
 	uint8_t b[8192];
@@ -170,6 +171,11 @@ static size_t make_cert(uint8_t *out, size_t cap)
 	ASN1_TIME_set_string(X509_getm_notBefore(x), "20150212180727Z");
 	ASN1_TIME_set_string(X509_getm_notAfter(x), "20250209180727Z");
 	X509_set_pubkey(x, k);
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	                                          "DNS:localhost,IP:127.0.0.1");
+	assert_non_null(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
 	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
 	unsigned char *der = NULL;
 	int n = i2d_X509(x, &der);
@@ -264,6 +270,8 @@ static void test_tls12_full(void **state)
 	/* JA4: sha256("1301,c02b")[:12], sha256("000a,000b,000d,002b_0403,0804")[:12] */
 	assert_string_equal(jstr(j, "tls.ja4"), "t13d0206h2_777cda164f4b_fb71836bce29");
 	assert_string_equal(jstr(j, "tls.client_alpns[1]"), "http/1.1");
+	/* the same values as keyword buffers, and the chain for tls.certs */
+	assert_string_equal(jstr(j, "tls.ja3.hash"), "87991a9b84cb5b4bc5f84c5ecad46032");
 	assert_null(jpath(j, "tls.session_resumed"));
 	assert_int_equal(o.events, 0);
 	json_decref(j);
@@ -276,6 +284,39 @@ static void test_tls12_full(void **state)
 	j = al_out_line(&o, 0);
 	assert_null(jpath(j, "tls.ja3"));
 	assert_null(jpath(j, "tls.ja4"));
+	json_decref(j);
+	setu_buf_free(&o.text);
+}
+
+static void test_custom_fields(void **state)
+{
+	(void)state;
+	uint8_t der[2048];
+	size_t dn = make_cert(der, sizeof(der));
+	mb_t c, s;
+	tls12_streams(&c, &s, der, dn);
+	al_out_t o;
+	al_out_init(&o);
+	o.opts.tls_custom = setu_tls_custom_field("subjectaltname") |
+	                    setu_tls_custom_field("certificate") |
+	                    setu_tls_custom_field("chain") | setu_tls_custom_field("sni");
+	assert_int_equal(setu_tls_custom_field("no_such_field"), 0);
+	run(&c, &s, c.n, s.n, &o);
+	json_t *j = al_out_line(&o, 0);
+	assert_string_equal(jstr(j, "tls.subjectaltname[0]"), "localhost");
+	assert_string_equal(jstr(j, "tls.subjectaltname[1]"), "127.0.0.1");
+	assert_string_equal(jstr(j, "tls.sni"), "example.com");
+	assert_null(jpath(j, "tls.subject")); /* not asked for */
+	assert_null(jpath(j, "tls.version"));
+	/* certificate: base64 of the DER, checked by decoding it back */
+	const char *b64 = jstr(j, "tls.certificate");
+	assert_non_null(b64);
+	uint8_t back[2048];
+	int bn = EVP_DecodeBlock(back, (const unsigned char *)b64, (int)strlen(b64));
+	assert_true(bn >= (int)dn);
+	assert_memory_equal(back, der, dn);
+	assert_string_equal(jstr(j, "tls.chain[0]"), b64);
+	assert_null(jpath(j, "tls.chain[1]"));
 	json_decref(j);
 	setu_buf_free(&o.text);
 }
@@ -353,6 +394,39 @@ static void test_tls13_and_resumption(void **state)
 	assert_int_equal(jbool(j, "tls.session_resumed"), 1);
 	json_decref(j);
 	setu_buf_free(&o.text);
+}
+
+static void test_client_hello_only(void **state)
+{
+	(void)state;
+	/* the server never answers: logged at flow end, version from the ClientHello */
+	mb_t c, s, body;
+	c.n = s.n = 0;
+	client_hello(&body);
+	body.b[1] = 0x01; /* legacy_version TLS 1.0 */
+	record_hs(&c, 1, &body);
+	setu_tls_state_t *ts = setu_tls_state_new();
+	assert_int_equal(setu_tls_parse(ts, 0, c.b, c.n, SETU_AL_EOF), 0);
+	assert_int_equal(setu_tls_parse(ts, 1, NULL, 0, SETU_AL_EOF), 0);
+	al_out_t o;
+	al_out_init(&o);
+	o.only_loggable = true;
+	setu_altxq_drain(setu_tls_txq(ts), SETU_ALPROTO_TLS, true, al_out_cb, &o,
+	                 setu_tls_tx_release, ts);
+	assert_int_equal(o.ntx, 1);
+	json_t *j = al_out_line(&o, 0);
+	assert_string_equal(jstr(j, "tls.version"), "TLSv1");
+	assert_string_equal(jstr(j, "tls.sni"), "example.com");
+	json_decref(j);
+	setu_buf_free(&o.text);
+	/* after its tx is drained, a late message does not make a second session tx */
+	mb_t late;
+	late.n = 0;
+	body.n = 0;
+	record_hs(&late, 14, &body);
+	setu_tls_parse(ts, 1, late.b, late.n, 0);
+	assert_null(setu_tls_txq(ts)->head);
+	setu_tls_state_free(ts);
 }
 
 static void test_bad_records_and_probe(void **state)
@@ -485,8 +559,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls12_full),
+	    cmocka_unit_test(test_custom_fields),
 	    cmocka_unit_test(test_every_split),
 	    cmocka_unit_test(test_tls13_and_resumption),
+	    cmocka_unit_test(test_client_hello_only),
 	    cmocka_unit_test(test_bad_records_and_probe),
 	    cmocka_unit_test(test_sslv2_hello),
 	    cmocka_unit_test(test_ja4_published_example_formula),

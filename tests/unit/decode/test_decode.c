@@ -875,6 +875,33 @@ static void test_gre(void **state)
 	pb_be32(&W, 0);
 	pb_ip4_done(&W, outer);
 	expect(dc, SETU_DLT_EN10MB, SETU_ETRUNC, SETU_EV_GRE_VERSION0_HDR_TOO_BIG);
+
+	/* ERSPAN type II (GRE with sequence): VLAN 7, then the mirrored frame. */
+	W.n = 0;
+	pb_eth(&W, 0x0800);
+	outer = pb_ip4(&W, 47, 1, 0, NULL, 0);
+	pb_be16(&W, 0x1000);
+	pb_be16(&W, 0x88be);
+	pb_be32(&W, 1);
+	size_t ers = pb_be16(&W, 0x1007);
+	pb_be16(&W, 0);
+	pb_be32(&W, 0);
+	pb_eth(&W, 0x0800);
+	size_t in4 = pb_ip4(&W, 17, 1, 0, NULL, 0);
+	pb_udp(&W, 1, 514, NULL, 0);
+	pb_ip4_done(&W, in4);
+	pb_ip4_done(&W, outer);
+	pkt_of(&p, &W, SETU_DLT_EN10MB);
+	assert_int_equal(setu_decode(dc, &p), 0);
+	assert_int_equal(p.dp, 514);
+	assert_int_equal(p.vlan_count, 1);
+	assert_int_equal(p.vlan_id[0], 7);
+	assert_true(p.flags & SETU_PKT_TUNNEL);
+	pb_put16(&W, ers, 0x2007);
+	expect(dc, SETU_DLT_EN10MB, SETU_EMALFORMED, SETU_EV_ERSPAN_UNSUPPORTED_VERSION);
+	W.n = ers + 4;
+	pb_ip4_done(&W, outer);
+	expect(dc, SETU_DLT_EN10MB, SETU_ETRUNC, SETU_EV_ERSPAN_HEADER_TOO_SMALL);
 	setu_decode_ctx_free(dc);
 }
 
@@ -1106,7 +1133,8 @@ static void test_counters(void **state)
 	W.n -= 4;
 	pkt_of(&p, &W, SETU_DLT_EN10MB);
 	setu_decode(dc, &p);
-	/* A bad MD5 option: counted invalid (like Suricata) yet decoded and flow-ready. */
+	/* A bad MD5 option: counted invalid (like Suricata) yet decoded and flow-ready.
+	 */
 	static const uint8_t md5[] = {19, 6, 0, 0, 0, 0, 1, 0};
 	build_eth_ip4_tcp(&W, NULL, 0, md5, sizeof(md5));
 	pkt_of(&p, &W, SETU_DLT_EN10MB);

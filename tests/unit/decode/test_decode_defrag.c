@@ -242,7 +242,8 @@ static void test_v4_memcap_and_limits(void **state)
 	assert_int_equal(counter(dc, "defrag.memuse"), 0);
 	setu_decode_ctx_free(dc);
 
-	/* Room for a tracker but not for a 1200-byte fragment: the fragment is ignored. */
+	/* Room for a tracker but not for a 1200-byte fragment: the fragment is ignored.
+	 */
 	dc = new_ctx(1500, 0);
 	static uint8_t big[1200];
 	frag4(10, 0, sizeof(big), true, big);

@@ -240,7 +240,13 @@ static void test_bytes(void **state)
 	    "alert tcp any any -> any any (byte_test:2,=,0x0102,0,bitmask 0xff00; "
 	    "sid:9;)\n"
 	    "alert tcp any any -> any any (byte_test:2,=,1,0,bitmask 0xff00; sid:10;)\n"
-	    "alert tcp any any -> any any (byte_test:4,=,1,500; sid:11;)\n");
+	    "alert tcp any any -> any any (byte_test:4,=,1,500; sid:11;)\n"
+	    /* number of bytes from a variable: byte at 0 is 1 -> read 1 byte at 1 = 0x02
+	     */
+	    "alert tcp any any -> any any (byte_extract:1,0,n; byte_test:n,=,2,1; "
+	    "sid:12;)\n"
+	    "alert tcp any any -> any any (byte_extract:1,0,n; byte_test:n,=,3,1; "
+	    "sid:13;)\n");
 	/* 01 02 | len=4 | "123" ... ; jump from offset 3 by 4 -> 7 = "END" */
 	const uint8_t pkt[] = {0x01, 0x02, 0x04, 0x08, '1', '2', '3', 'E', 'N', 'D'};
 	setu_pkt_t p;
@@ -257,6 +263,8 @@ static void test_bytes(void **state)
 	assert_false(hit(&h, 9));
 	assert_true(hit(&h, 10));
 	assert_false(hit(&h, 11));
+	assert_true(hit(&h, 12));
+	assert_false(hit(&h, 13));
 	setu_detect_engine_free(de);
 }
 
@@ -581,18 +589,30 @@ static void test_events_and_applayer(void **state)
 	setu_detect_engine_t *de =
 	    load("alert pkthdr any any -> any any (decode-event:ipv4.trunc_pkt; sid:1;)\n"
 	         "alert http any any -> any any (content:\"GET\"; sid:2;)\n"
-	         "alert tcp any any -> any any (stream-event:pkt_invalid_ack; sid:3;)\n");
+	         "alert tcp any any -> any any (stream-event:pkt_invalid_ack; sid:3;)\n"
+	         "alert ip any any -> any any (sid:4;)\n");
 	setu_pkt_t p;
 	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "GET / HTTP/1.0", 14);
 	hits_t h = run(de, &p);
-	assert_int_equal(h.n, 0); /* app-layer pending rules never match */
+	assert_int_equal(h.n, 1); /* app-layer pending rules never match */
+	assert_true(hit(&h, 4));
 	setu_pkt_set_event(&p, SETU_EV_IPV4_TRUNC_PKT);
 	setu_pkt_set_event(&p, SETU_EV_STREAM_PKT_INVALID_ACK);
+	/* a malformed TCP header: the IP layer is still inspected by ip rules */
 	p.flags |= SETU_PKT_INVALID;
+	p.flags &= ~SETU_PKT_HAS_L4;
 	h = run(de, &p);
 	assert_true(hit(&h, 1));  /* pkthdr sees invalid packets */
-	assert_false(hit(&h, 3)); /* tcp rules do not */
-	p.flags &= ~SETU_PKT_INVALID;
+	assert_false(hit(&h, 3)); /* tcp rules need the TCP layer */
+	assert_true(hit(&h, 4));
+	/* nothing decoded at all: only pkthdr rules */
+	p.ip_ver = 0;
+	memset(&p.src, 0, sizeof(p.src));
+	h = run(de, &p);
+	assert_true(hit(&h, 1));
+	assert_false(hit(&h, 4));
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "GET / HTTP/1.0", 14);
+	setu_pkt_set_event(&p, SETU_EV_STREAM_PKT_INVALID_ACK);
 	h = run(de, &p);
 	assert_true(hit(&h, 3));
 	setu_detect_engine_free(de);
@@ -676,11 +696,83 @@ static void test_many_rules_prefilter(void **state)
 	    setu_detect_engine_load_mem(NULL, "many", text, off, NULL, NULL, &d);
 	free(text);
 	assert_non_null(de);
-	assert_int_equal(setu_detect_engine_stats(de)->patterns, 2000);
+	/* no flow direction: every rule is in the to-server and the to-client group */
+	assert_int_equal(setu_detect_engine_stats(de)->patterns, 4000);
 	hits_t h = run_payload(de, "xx pat0007 yy PAT0008 pat1999");
 	assert_int_equal(h.n, 2);
 	assert_true(hit(&h, 8));
 	assert_true(hit(&h, 2000));
+	setu_detect_engine_free(de);
+}
+
+static void test_port_groups(void **state)
+{
+	(void)state;
+	/* 40 rules on port 80 make their own group; they must still match exactly where
+	 * their ports and direction say, next to any-port rules */
+	size_t cap = 64 * 200;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	size_t off = 0;
+	for (int i = 0; i < 40; i++)
+		off += (size_t)snprintf(
+		    text + off, cap - off,
+		    "alert tcp any any -> any 80 (flow:to_server; content:\"web%02d\"; "
+		    "sid:%d;)\n",
+		    i, i + 1);
+	off += (size_t)snprintf(
+	    text + off, cap - off,
+	    "alert tcp any 80 -> any any (flow:to_client; content:\"resp\"; sid:100;)\n"
+	    "alert tcp any any -> any any (content:\"anyport\"; sid:101;)\n"
+	    "alert tcp any any -> any 8080 (content:\"alt\"; sid:102;)\n"
+	    "alert tcp any any <> any 80 (content:\"bidir\"; sid:103;)\n");
+	setu_diag_t d = {0};
+	setu_detect_engine_t *de =
+	    setu_detect_engine_load_mem(NULL, "ports", text, off, NULL, NULL, &d);
+	free(text);
+	assert_non_null(de);
+	assert_true(setu_detect_engine_stats(de)->groups > 2);
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.state = SETU_FLOW_STATE_ESTABLISHED;
+	const char *pl = "web07 resp anyport alt bidir";
+	setu_pkt_t p;
+	hits_t h = {0};
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, pl, strlen(pl));
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(h.n, 3);
+	assert_true(hit(&h, 8));
+	assert_true(hit(&h, 101));
+	assert_true(hit(&h, 103));
+	h.n = 0;
+	mkpkt(&p, "8.8.8.8", 80, "10.0.0.1", 1234, 6, pl, strlen(pl));
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOCLIENT;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(h.n, 3);
+	assert_true(hit(&h, 100));
+	assert_true(hit(&h, 101));
+	assert_true(hit(&h, 103));
+	h.n = 0;
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 8080, 6, pl, strlen(pl));
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(h.n, 2);
+	assert_true(hit(&h, 101));
+	assert_true(hit(&h, 102));
+	/* no flow: direction unknown, rules without flow keywords still match */
+	h.n = 0;
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, pl, strlen(pl));
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(h.n, 2);
+	assert_true(hit(&h, 101));
+	assert_true(hit(&h, 103));
+	free_flow(&flow);
+	setu_detect_thread_free(dt);
 	setu_detect_engine_free(de);
 }
 
@@ -701,6 +793,7 @@ int main(void)
 	    cmocka_unit_test(test_events_and_applayer),
 	    cmocka_unit_test(test_stream),
 	    cmocka_unit_test(test_many_rules_prefilter),
+	    cmocka_unit_test(test_port_groups),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

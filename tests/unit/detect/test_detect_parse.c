@@ -250,6 +250,9 @@ static const tcase_t cases[] = {
     OK(H "(byte_jump:4,0,relative,little,multiplier 2,align,post_offset -2; sid:1;)"),
     OK(H "(byte_jump:0,0,relative,post_offset -13; sid:1;)"),
     OK(H "(byte_jump:2,0,from_beginning; sid:1;)"),
+    OK(H "(byte_extract:1,0,n; byte_jump:n,0,relative; byte_test:n,=,1,0; sid:1;)"),
+    OK(H "(ttl:5; prefilter; sid:1;)"),
+    BAD(H "(prefilter; sid:1;)", "needs a preceding keyword"),
     OK(H "(byte_jump:2,0,from_end,post_offset -4; sid:1;)"),
     BAD(H "(byte_jump:2; sid:1;)", "at least 2 arguments"),
     BAD(H "(byte_jump:2,0,from_beginning,from_end; sid:1;)", "can't be combined"),
@@ -465,6 +468,20 @@ static void test_content_decode_and_fp(void **state)
 	setu_rule_free(r);
 	assert_int_equal(parse(f, H "(content:\"a\"; dsize:>1; sid:1;)", &r), 0);
 	assert_true(r->flags & RF_REQ_PACKET);
+	assert_false(r->flags & RF_REQ_STREAM);
+	setu_rule_free(r);
+	/* a content anchored with depth/offset: stream and packets (Suricata) */
+	assert_int_equal(parse(f, H "(content:\"a\"; depth:4; sid:1;)", &r), 0);
+	assert_true(r->flags & RF_REQ_STREAM);
+	assert_true(r->flags & RF_REQ_PACKET);
+	assert_false(r->flags & RF_PKT_ONLY);
+	setu_rule_free(r);
+	assert_int_equal(parse(f, H "(flow:only_stream; content:\"a\"; sid:1;)", &r), 0);
+	assert_true(r->flags & RF_STREAM_ONLY);
+	setu_rule_free(r);
+	/* udp payload rules are packet rules */
+	assert_int_equal(
+	    parse(f, "alert udp any any -> any any (content:\"a\"; sid:1;)", &r), 0);
 	assert_false(r->flags & RF_REQ_STREAM);
 	setu_rule_free(r);
 	assert_int_equal(

@@ -335,8 +335,8 @@ static void test_community_id_vectors(void **state)
 	/* one-way ICMP (unreachable): not reordered, code is the "port" */
 	cid_of("10.0.0.2", 0, "10.0.0.1", 0, IPPROTO_ICMP, 3, 1, 0, id);
 	assert_string_equal(id, "1:JHjlyD5IJJjl3wHWOMj46lLWZag=");
-	/* suricata-verify community-id-ipv4 (seed 7) and community-id-sameip (seed 1: equal
-	 * addresses, the ports decide the order) */
+	/* suricata-verify community-id-ipv4 (seed 7) and community-id-sameip (seed 1:
+	 * equal addresses, the ports decide the order) */
 	cid_of("172.26.0.39", 35958, "172.217.14.206", 443, IPPROTO_TCP, 0, 0, 7, id);
 	assert_string_equal(id, "1:IwiTNfuO7aCaamMijl+7/X9uLx0=");
 	cid_of("192.168.0.254", 56162, "192.168.0.254", 3306, IPPROTO_TCP, 0, 0, 1, id);
@@ -422,6 +422,49 @@ static void test_icmp_flows(void **state)
 	setu_flow_table_free(t);
 }
 
+static void test_many_flows_small_hash(void **state)
+{
+	(void)state;
+	setu_flow_config_t cfg;
+	setu_flow_config_default(&cfg);
+	cfg.hash_size = 7; /* long chains, not a power of two */
+	setu_flow_table_t *t = setu_flow_table_new(&cfg);
+	assert_non_null(t);
+	setu_pkt_t p;
+	setu_flow_t *flows[3000];
+	for (int i = 0; i < 3000; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "10.%d.%d.1", i / 250, i % 250);
+		mk(&p, a, (uint16_t)(1000 + i), "192.0.2.1", 53, IPPROTO_UDP,
+		   100 + (i % 2));
+		flows[i] = setu_flow_handle_packet(t, &p);
+		assert_non_null(flows[i]);
+	}
+	assert_int_equal(setu_flow_table_active(t), 3000);
+	for (int i = 2999; i >= 0; i -= 7) { /* replies find their flows */
+		char a[32];
+		snprintf(a, sizeof(a), "10.%d.%d.1", i / 250, i % 250);
+		mk(&p, "192.0.2.1", 53, a, (uint16_t)(1000 + i), IPPROTO_UDP, 102);
+		assert_ptr_equal(setu_flow_handle_packet(t, &p), flows[i]);
+	}
+	/* flows seen last at 100 expire at 130, those at 101 at 131; replied ones live on
+	 */
+	ends_t e = {0};
+	struct timeval now = {130, 0};
+	size_t n100 = setu_flow_timeout(t, &now, on_end, &e);
+	now.tv_sec = 131;
+	size_t n101 = setu_flow_timeout(t, &now, on_end, &e);
+	size_t replied = 0;
+	for (int i = 2999; i >= 0; i -= 7)
+		replied++;
+	assert_int_equal(n100 + n101, 3000 - replied);
+	assert_int_equal(setu_flow_table_active(t), replied);
+	now.tv_sec = 102 + 300; /* established (both directions seen): 300 s */
+	assert_int_equal(setu_flow_timeout(t, &now, on_end, &e), replied);
+	assert_int_equal(setu_flow_table_active(t), 0);
+	setu_flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +476,7 @@ int main(void)
 	    cmocka_unit_test(test_community_id_vectors),
 	    cmocka_unit_test(test_midstream_synack_swaps),
 	    cmocka_unit_test(test_icmp_flows),
+	    cmocka_unit_test(test_many_flows_small_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

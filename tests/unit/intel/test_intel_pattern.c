@@ -1,5 +1,5 @@
-/* test_intel_pattern.c — STIX 2.1 pattern parser (STIX 2.1 OS part 9): every construct, the
- * AST it builds, and each error path with its column. */
+/* test_intel_pattern.c — STIX 2.1 pattern parser (STIX 2.1 OS part 9): every construct,
+ * the AST it builds, and each error path with its column. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,8 @@ static setu_pattern_t *ok(const char *src)
 	memset(&d, 0, sizeof(d));
 	int rc = setu_pattern_parse(src, strlen(src), &p, &d);
 	if (rc != 0)
-		fail_msg("pattern should parse: %s\n  error col %u: %s", src, d.column, d.msg);
+		fail_msg("pattern should parse: %s\n  error col %u: %s", src, d.column,
+		         d.msg);
 	assert_non_null(p);
 	return p;
 }
@@ -37,8 +38,8 @@ static void bad(const char *src, unsigned col, const char *want)
 	assert_null(p);
 	assert_int_equal(rc, SETU_EPARSE);
 	if (d.column != col || strstr(d.msg, want) == NULL)
-		fail_msg("pattern %s\n  got col %u '%s'\n  want col %u '...%s...'", src, d.column,
-			 d.msg, col, want);
+		fail_msg("pattern %s\n  got col %u '%s'\n  want col %u '...%s...'", src,
+		         d.column, d.msg, col, want);
 }
 
 static const setu_pat_node_t *cmp_of(const setu_pattern_t *p)
@@ -87,6 +88,10 @@ static void test_paths(void **state)
 
 	p = ok("[network-connection:extended_properties[0].source_payload MATCHES 'x']");
 	c = cmp_of(p);
+	assert_true(setu_pat_path_is(&c->path, "network-connection",
+	                             "extended_properties.0.source_payload"));
+	assert_false(setu_pat_path_is(&c->path, "network-connection",
+	                              "extended_properties.1.source_payload"));
 	assert_int_equal(c->path.steps[1].kind, SETU_PAT_STEP_INDEX);
 	assert_int_equal(c->path.steps[1].index, 0);
 	setu_pat_path_format(&c->path, buf, sizeof(buf));
@@ -103,10 +108,19 @@ static void test_paths(void **state)
 
 	p = ok("[network-traffic:extensions.'http-request-ext'.request_method = 'get']");
 	c = cmp_of(p);
+	assert_true(setu_pat_path_is(&c->path, "network-traffic",
+	                             "extensions.http-request-ext.request_method"));
+	assert_false(
+	    setu_pat_path_is(&c->path, "network-traffic", "extensions.http-request-ext"));
+	assert_false(setu_pat_path_is(&c->path, "network-traffic",
+	                              "extensions.http-request-ext.request_method.x"));
+	assert_false(setu_pat_path_is(&c->path, "file",
+	                              "extensions.http-request-ext.request_method"));
 	setu_pat_path_format(&c->path, buf, sizeof(buf));
 	assert_string_equal(buf, "extensions.http-request-ext.request_method");
 	/* truncation keeps the full length and terminates */
-	assert_int_equal(setu_pat_path_format(&c->path, buf, 8), strlen("extensions.http-request-ext.request_method"));
+	assert_int_equal(setu_pat_path_format(&c->path, buf, 8),
+	                 strlen("extensions.http-request-ext.request_method"));
 	assert_string_equal(buf, "extensi");
 	setu_pattern_free(p);
 }
@@ -114,10 +128,11 @@ static void test_paths(void **state)
 static void test_constants(void **state)
 {
 	(void)state;
-	setu_pattern_t *p = ok("[x:a = -42 AND x:b = +7 AND x:c = -0.5 AND x:d = true AND "
-			       "x:e = false AND x:f = h'ff00' AND x:g = b'aGk=' AND "
-			       "x:h = t'2016-06-01T01:30:00.123Z' AND x:i = 'a\\\\b\\'c' AND "
-			       "x:j = 9223372036854775807 AND x:k = -9223372036854775808 AND x:l = .5]");
+	setu_pattern_t *p =
+	    ok("[x:a = -42 AND x:b = +7 AND x:c = -0.5 AND x:d = true AND "
+	       "x:e = false AND x:f = h'ff00' AND x:g = b'aGk=' AND "
+	       "x:h = t'2016-06-01T01:30:00.123Z' AND x:i = 'a\\\\b\\'c' AND "
+	       "x:j = 9223372036854775807 AND x:k = -9223372036854775808 AND x:l = .5]");
 	const setu_pat_node_t *a = cmp_of(p);
 	assert_int_equal(a->kind, SETU_PAT_CMP_AND);
 	assert_int_equal(a->nchildren, 12);
@@ -160,11 +175,12 @@ static void test_constants(void **state)
 static void test_sets_and_operators(void **state)
 {
 	(void)state;
-	setu_pattern_t *p = ok("[network-traffic:dst_port IN (443, 6443,8443) AND "
-			       "network-traffic:src_packets != 0 AND file:name NOT LIKE 'a%' AND "
-			       "ipv4-addr:value NOT ISSUBSET '10.0.0.0/8' AND "
-			       "ipv6-addr:value ISSUPERSET '2001:db8::1' AND x:y <= 3 AND x:z >= 't' "
-			       "AND x:w < 1 AND x:v <> 2 AND x:u == 3 AND x:t IN ()]");
+	setu_pattern_t *p =
+	    ok("[network-traffic:dst_port IN (443, 6443,8443) AND "
+	       "network-traffic:src_packets != 0 AND file:name NOT LIKE 'a%' AND "
+	       "ipv4-addr:value NOT ISSUBSET '10.0.0.0/8' AND "
+	       "ipv6-addr:value ISSUPERSET '2001:db8::1' AND x:y <= 3 AND x:z >= 't' "
+	       "AND x:w < 1 AND x:v <> 2 AND x:u == 3 AND x:t IN ()]");
 	const setu_pat_node_t *a = cmp_of(p);
 	assert_int_equal(a->nchildren, 11);
 	const setu_pat_node_t *const *k = a->children;
@@ -222,7 +238,8 @@ static void test_precedence(void **state)
 	assert_int_equal(r->children[1]->children[1]->kind, SETU_PAT_OBS_AND);
 	setu_pattern_free(p);
 
-	p = ok("([file:name = 'foo.dll'] AND [win-registry-key:key = 'k']) OR [process:name = "
+	p = ok("([file:name = 'foo.dll'] AND [win-registry-key:key = 'k']) OR "
+	       "[process:name = "
 	       "'fooproc' OR process:name = 'procfoo']");
 	r = setu_pattern_root(p);
 	assert_int_equal(r->kind, SETU_PAT_OBS_OR);
@@ -236,7 +253,8 @@ static void test_precedence(void **state)
 static void test_qualifiers(void **state)
 {
 	(void)state;
-	setu_pattern_t *p = ok("[ipv4-addr:value = '1.2.3.4'] REPEATS 5 TIMES WITHIN 1.5 SECONDS");
+	setu_pattern_t *p =
+	    ok("[ipv4-addr:value = '1.2.3.4'] REPEATS 5 TIMES WITHIN 1.5 SECONDS");
 	const setu_pat_node_t *r = setu_pattern_root(p);
 	assert_int_equal(r->nquals, 2);
 	assert_int_equal(r->quals[0].kind, SETU_PAT_Q_REPEATS);
@@ -276,7 +294,8 @@ static void test_whitespace_and_comments(void **state)
 	setu_pattern_t *p = ok("/* c */ [ a:b\t=\n1 ] // trailing\n");
 	setu_pattern_free(p);
 	/* Unicode spaces from the grammar's WS set: U+00A0 and U+3000 */
-	p = ok("[a:b\xc2\xa0=\xe3\x80\x80" "1]");
+	p = ok("[a:b\xc2\xa0=\xe3\x80\x80"
+	       "1]");
 	setu_pattern_free(p);
 	/* errors on later lines name line and column */
 	setu_pattern_t *q = NULL;
@@ -371,18 +390,21 @@ static void test_semantic_errors(void **state)
 {
 	(void)state;
 	bad("[file:hashes.'SHA-256' = 'f00']", 26, "'f00' is not a valid SHA-256 hash");
-	bad("[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879g']", 20, "valid MD5 hash");
+	bad("[file:hashes.MD5 = 'cead3f77f6cda6ec00f57d76c9a6879g']", 20,
+	    "valid MD5 hash");
 	bad("[file:hashes.md5 != 5]", 21, "must be a string constant");
-	bad("[file:hashes.'SHA-1' IN ('2fd4e1c67a2d28fced849ee1bb76e7391b93eb12', 'x')]", 70,
-	    "'x' is not a valid SHA-1 hash");
+	bad("[file:hashes.'SHA-1' IN ('2fd4e1c67a2d28fced849ee1bb76e7391b93eb12', 'x')]",
+	    70, "'x' is not a valid SHA-1 hash");
 	bad("[x509-certificate:hashes.SSDEEP = 'bad space']", 35, "SSDEEP");
 	/* LIKE/MATCHES take patterns, [*] and unknown algorithms are not checked */
 	setu_pattern_free(ok("[file:hashes.MD5 LIKE 'cead%']"));
 	setu_pattern_free(ok("[file:hashes[*] = 'abc']"));
 	setu_pattern_free(ok("[file:hashes.'x-custom' = 'abc']"));
-	setu_pattern_free(ok("[file:hashes.'SHA3-256' = "
-			     "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']"));
-	setu_pattern_free(ok("[file:hashes.MD6 = '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12']"));
+	setu_pattern_free(
+	    ok("[file:hashes.'SHA3-256' = "
+	       "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']"));
+	setu_pattern_free(
+	    ok("[file:hashes.MD6 = '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12']"));
 	setu_pattern_free(ok("[file:hashes.SSDEEP = '96:abc+/:de.f']"));
 
 	bad("[a:b = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS", 28, "duplicate WITHIN");
@@ -410,7 +432,8 @@ static void test_not_exists_flag(void **state)
 	/* EXISTS alone is fine in both modes */
 	src = "[EXISTS file:name]";
 	assert_int_equal(
-	    setu_pattern_parse_ex(src, strlen(src), SETU_PATTERN_NO_NOT_EXISTS, &p, &d), 0);
+	    setu_pattern_parse_ex(src, strlen(src), SETU_PATTERN_NO_NOT_EXISTS, &p, &d),
+	    0);
 	setu_pattern_free(p);
 }
 
@@ -444,7 +467,7 @@ static void test_limits(void **state)
 	free(s);
 	/* over-long input */
 	assert_int_equal(setu_pattern_parse("[", SETU_STIX_PATTERN_MAX_LEN + 1, &p, &d),
-			 SETU_ELIMIT);
+	                 SETU_ELIMIT);
 	/* src need not be NUL-terminated: only len bytes are read */
 	char buf[16];
 	memcpy(buf, "[a:b = 1]XXXXXXX", 16);
@@ -464,8 +487,8 @@ static void test_long_or_list(void **state)
 	size_t o = 0;
 	s[o++] = '[';
 	for (size_t i = 0; i < n; i++)
-		o += (size_t)sprintf(s + o, "%sipv4-addr:value = '10.%zu.%zu.1'", i ? " OR " : "",
-				     (i >> 8) & 255, i & 255);
+		o += (size_t)sprintf(s + o, "%sipv4-addr:value = '10.%zu.%zu.1'",
+		                     i ? " OR " : "", (i >> 8) & 255, i & 255);
 	s[o++] = ']';
 	setu_pattern_t *p = NULL;
 	setu_diag_t d;
@@ -482,12 +505,18 @@ static void test_long_or_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_simple_comparison), cmocka_unit_test(test_paths),
-	    cmocka_unit_test(test_constants),         cmocka_unit_test(test_sets_and_operators),
-	    cmocka_unit_test(test_precedence),        cmocka_unit_test(test_qualifiers),
-	    cmocka_unit_test(test_whitespace_and_comments), cmocka_unit_test(test_syntax_errors),
-	    cmocka_unit_test(test_literal_errors),    cmocka_unit_test(test_semantic_errors),
-	    cmocka_unit_test(test_not_exists_flag),   cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_simple_comparison),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_constants),
+	    cmocka_unit_test(test_sets_and_operators),
+	    cmocka_unit_test(test_precedence),
+	    cmocka_unit_test(test_qualifiers),
+	    cmocka_unit_test(test_whitespace_and_comments),
+	    cmocka_unit_test(test_syntax_errors),
+	    cmocka_unit_test(test_literal_errors),
+	    cmocka_unit_test(test_semantic_errors),
+	    cmocka_unit_test(test_not_exists_flag),
+	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_long_or_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

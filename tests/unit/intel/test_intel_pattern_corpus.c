@@ -1,7 +1,7 @@
 /* test_intel_pattern_corpus.c — the STIX pattern parser against the 102 patterns of
  * ../shared/testdata/stix/patterns/pattern_corpus.tsv labelled by the OASIS reference
- * validator (cti-pattern-validator v2.0.0): same verdict on every row, and for valid rows the
- * same comparisons (object type, path, operator) and qualifiers as its inspector. */
+ * validator (cti-pattern-validator v2.0.0): same verdict on every row, and for valid rows
+ * the same comparisons (object type, path, operator) and qualifiers as its inspector. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,7 +59,7 @@ static int load_corpus(corpus_t *c)
 
 /* Check every comparison and qualifier of the AST appears in the inspector's summary. */
 static void walk(const setu_pattern_t *p, const setu_pat_node_t *n, const char *detail,
-		 const char *pattern, unsigned *ncmp)
+                 const char *pattern, unsigned *ncmp)
 {
 	char path[512], want[700];
 	for (size_t i = 0; i < n->nquals; i++) {
@@ -67,10 +67,11 @@ static void walk(const setu_pattern_t *p, const setu_pat_node_t *n, const char *
 		if (q->kind == SETU_PAT_Q_WITHIN)
 			snprintf(want, sizeof(want), "WITHIN %g SECONDS", q->seconds);
 		else if (q->kind == SETU_PAT_Q_REPEATS)
-			snprintf(want, sizeof(want), "REPEATS %lld TIMES", (long long)q->times);
+			snprintf(want, sizeof(want), "REPEATS %lld TIMES",
+			         (long long)q->times);
 		else
-			snprintf(want, sizeof(want), "START t'%s' STOP t'%s'", q->start.bytes,
-				 q->stop.bytes);
+			snprintf(want, sizeof(want), "START t'%s' STOP t'%s'",
+			         q->start.bytes, q->stop.bytes);
 		if (strstr(detail, want) == NULL)
 			fail_msg("%s\n  qualifier %s not in %s", pattern, want, detail);
 	}
@@ -82,8 +83,8 @@ static void walk(const setu_pattern_t *p, const setu_pat_node_t *n, const char *
 		snprintf(opbuf, sizeof(opbuf), "%s%s", n->negated ? "NOT " : "", op);
 		snprintf(want, sizeof(want), "\"%s\": [", n->path.object_type);
 		if (strstr(detail, want) == NULL)
-			fail_msg("%s\n  object type %s not in %s", pattern, n->path.object_type,
-				 detail);
+			fail_msg("%s\n  object type %s not in %s", pattern,
+			         n->path.object_type, detail);
 		snprintf(want, sizeof(want), "[\"%s\", \"%s\"", path, opbuf);
 		bool found = strstr(detail, want) != NULL;
 		if (!found && n->op == SETU_PAT_OP_EQ) {
@@ -95,7 +96,8 @@ static void walk(const setu_pattern_t *p, const setu_pat_node_t *n, const char *
 			found = strstr(detail, want) != NULL;
 		}
 		if (!found)
-			fail_msg("%s\n  comparison [%s, %s] not in %s", pattern, path, opbuf, detail);
+			fail_msg("%s\n  comparison [%s, %s] not in %s", pattern, path,
+			         opbuf, detail);
 		(*ncmp)++;
 	}
 	for (size_t i = 0; i < n->nchildren; i++)
@@ -116,13 +118,14 @@ static void test_corpus_verdicts(void **state)
 		memset(&d, 0, sizeof(d));
 		/* the reference grammar (v2.0.0: no NOT EXISTS) */
 		int rc = setu_pattern_parse_ex(r->pattern, strlen(r->pattern),
-					       SETU_PATTERN_NO_NOT_EXISTS, &p, &d);
+		                               SETU_PATTERN_NO_NOT_EXISTS, &p, &d);
 		if ((rc == 0) == want_pass) {
 			agree++;
 		} else {
-			print_error("row %zu (%s) %s: reference %s, setu %s (col %u: %s)\n", i + 2,
-				    r->source, r->pattern, r->verdict, rc == 0 ? "PASS" : "FAIL",
-				    d.column, d.msg);
+			print_error(
+			    "row %zu (%s) %s: reference %s, setu %s (col %u: %s)\n",
+			    i + 2, r->source, r->pattern, r->verdict,
+			    rc == 0 ? "PASS" : "FAIL", d.column, d.msg);
 		}
 		if (rc == 0) {
 			walk(p, setu_pattern_root(p), r->detail, r->pattern, &ncmp);
@@ -132,7 +135,8 @@ static void test_corpus_verdicts(void **state)
 			assert_true(d.msg[0] != '\0');
 		}
 		setu_pattern_free(p);
-		/* the default (current grammar) differs only where it allows NOT EXISTS */
+		/* the default (current grammar) differs only where it allows NOT EXISTS
+		 */
 		p = NULL;
 		rc = setu_pattern_parse(r->pattern, strlen(r->pattern), &p, &d);
 		if ((rc == 0) == want_pass)
@@ -141,10 +145,11 @@ static void test_corpus_verdicts(void **state)
 			assert_non_null(strstr(r->pattern, "NOT EXISTS"));
 		setu_pattern_free(p);
 	}
-	print_message("pattern corpus: %zu/%zu agree with the reference validator "
-		      "(%zu/%zu with the current grammar's NOT EXISTS); %u comparisons matched "
-		      "its inspector\n",
-		      agree, c->n, agree_default, c->n, ncmp);
+	print_message(
+	    "pattern corpus: %zu/%zu agree with the reference validator "
+	    "(%zu/%zu with the current grammar's NOT EXISTS); %u comparisons matched "
+	    "its inspector\n",
+	    agree, c->n, agree_default, c->n, ncmp);
 	assert_int_equal(agree, c->n);
 	assert_true(agree_default >= c->n - 1);
 }

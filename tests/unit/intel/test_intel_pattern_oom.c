@@ -1,7 +1,8 @@
 /* test_intel_pattern_oom.c — allocation-failure loop over the STIX pattern parser and the
- * indicator validator: fail the Nth allocation for every N, expect SETU_ENOMEM (or success)
- * and no leak. Interposes malloc/calloc/realloc/free for the whole program (glibc exports
- * the __libc_* originals); skipped under AddressSanitizer, which owns the allocator. */
+ * indicator validator: fail the Nth allocation for every N, expect SETU_ENOMEM (or
+ * success) and no leak. Interposes malloc/calloc/realloc/free for the whole program
+ * (glibc exports the __libc_* originals); skipped under AddressSanitizer, which owns the
+ * allocator. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,13 +96,13 @@ static void oom_loop(const char *pattern)
 		g_fail_at = -1;
 		setu_pattern_free(p);
 		if (g_live != live)
-			fail_msg("leak of %ld blocks when allocation %ld fails: %s", g_live - live, n,
-				 pattern);
+			fail_msg("leak of %ld blocks when allocation %ld fails: %s",
+			         g_live - live, n, pattern);
 		if (rc == 0)
 			break;
 		if (rc != SETU_ENOMEM)
-			fail_msg("allocation %ld failing gave %d (%s), want SETU_ENOMEM", n, rc,
-				 d.msg);
+			fail_msg("allocation %ld failing gave %d (%s), want SETU_ENOMEM",
+			         n, rc, d.msg);
 		assert_null(p);
 	}
 	assert_true(n > 0); /* at least one allocation was made and failed */
@@ -112,23 +113,27 @@ static void test_parser_oom(void **state)
 {
 	(void)state;
 	oom_loop("[ipv4-addr:value = '198.51.100.7']");
-	oom_loop("([file:hashes.'SHA-256' = "
-		 "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' OR "
-		 "file:name IN ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')] FOLLOWEDBY "
-		 "[a:b[*].'c d' = h'ff' AND a:e = b'aGk=' AND a:f = t'2024-01-01T00:00:00Z' OR "
-		 "a:g = 1 OR a:h = 2 OR a:i = 3 OR a:j = 4 OR a:k = 5]) WITHIN 5 SECONDS REPEATS 2 "
-		 "TIMES START t'2024-01-01T00:00:00Z' STOP t'2024-01-02T00:00:00Z'");
+	oom_loop(
+	    "([file:hashes.'SHA-256' = "
+	    "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' OR "
+	    "file:name IN ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')] FOLLOWEDBY "
+	    "[a:b[*].'c d' = h'ff' AND a:e = b'aGk=' AND a:f = t'2024-01-01T00:00:00Z' "
+	    "OR "
+	    "a:g = 1 OR a:h = 2 OR a:i = 3 OR a:j = 4 OR a:k = 5]) WITHIN 5 SECONDS "
+	    "REPEATS 2 "
+	    "TIMES START t'2024-01-01T00:00:00Z' STOP t'2024-01-02T00:00:00Z'");
 }
 
 static void test_validator_oom(void **state)
 {
 	(void)state;
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "indicator",
-			      "spec_version", "2.1", "id",
-			      "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created",
-			      "2024-03-01T10:00:00.000Z", "modified", "2024-03-01T10:00:00.000Z",
-			      "pattern", "[a:b = 1 OR a:c = 2 OR a:d = 3]", "pattern_type", "stix",
-			      "valid_from", "2024-03-01T10:00:00Z");
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "indicator",
+	              "spec_version", "2.1", "id",
+	              "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created",
+	              "2024-03-01T10:00:00.000Z", "modified", "2024-03-01T10:00:00.000Z",
+	              "pattern", "[a:b = 1 OR a:c = 2 OR a:d = 3]", "pattern_type",
+	              "stix", "valid_from", "2024-03-01T10:00:00Z");
 	assert_non_null(o);
 	long n;
 	for (n = 0; n < 10000; n++) {
@@ -142,7 +147,8 @@ static void test_validator_oom(void **state)
 		assert_int_equal(g_live, live);
 		if (rc == 0)
 			break;
-		/* a pattern the parser could not finish for lack of memory is reported as such */
+		/* a pattern the parser could not finish for lack of memory is reported as
+		 * such */
 		assert_int_equal(rc, SETU_ENOMEM);
 		assert_int_equal(d.code, SETU_ENOMEM);
 	}
@@ -164,7 +170,9 @@ int main(void)
 
 int main(void)
 {
-	fprintf(stderr, "SKIP: the allocation-failure loop needs the plain allocator (not ASan)\n");
+	fprintf(
+	    stderr,
+	    "SKIP: the allocation-failure loop needs the plain allocator (not ASan)\n");
 	return 77;
 }
 

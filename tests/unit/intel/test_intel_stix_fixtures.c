@@ -58,7 +58,8 @@ static void test_fixtures(void **state)
 	assert_int_equal(check("fixtures/bad-indicator.json", &e, &nobj), 4);
 	assert_non_null(strstr(e.text, "property 'id' must be 'indicator--'"));
 	assert_non_null(strstr(e.text, "property 'created' is not an RFC 3339"));
-	assert_non_null(strstr(e.text, "property 'indicator_types' must not be an empty list"));
+	assert_non_null(
+	    strstr(e.text, "property 'indicator_types' must not be an empty list"));
 	assert_non_null(strstr(e.text, "indicator 'pattern_type' is required"));
 	assert_int_equal(check("fixtures/bad-domain.json", &e, &nobj), 1);
 	assert_non_null(strstr(e.text, "domain-name 'value' is not a valid domain name"));
@@ -80,7 +81,8 @@ static void test_oasis_examples(void **state)
 	size_t total = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char rel[256];
-		snprintf(rel, sizeof(rel), "cti-stix2-json-schemas/examples/%s", files[i]);
+		snprintf(rel, sizeof(rel), "cti-stix2-json-schemas/examples/%s",
+		         files[i]);
 		errs_t e;
 		size_t nobj;
 		if (check(rel, &e, &nobj) != 0)

@@ -562,6 +562,12 @@ static void test_rst(void **state)
 	assert_int_equal(t.seen->eof[0], 1);
 	assert_int_equal(t.seen->eof[1], 1);
 	assert_int_equal(tcp_counter(&t, "tcp.rst"), 2);
+	/* the server that "reset" keeps talking: a forged RST is suspected */
+	assert_int_equal(send_pkt(&t, 1, ACK, 201, 105, S("more")), 0);
+	assert_true(has_ev(&t, SETU_EV_STREAM_SUSPECTED_RST_INJECT));
+	assert_int_equal(send_pkt(&t, 0, ACK, 105, 201, S("late")), 0);
+	assert_false(has_ev(&t, SETU_EV_STREAM_SUSPECTED_RST_INJECT));
+	assert_int_equal(t.seen->total[0], 4);
 	teardown_ctx(&t);
 
 	/* connection refused */
@@ -804,15 +810,65 @@ static void test_pending_beyond_ack(void **state)
 	teardown_ctx(&t);
 }
 
+/* A SYN with data and the header bytes of its options. */
+static int send_tfo_syn(tctx_t *t, uint32_t seq, const char *data, size_t len,
+                        const uint8_t *hdr, size_t hlen)
+{
+	setu_pkt_t *p = &t->p;
+	memset(p, 0, sizeof(*p));
+	setu_addr_parse(&p->src, "10.0.0.1");
+	setu_addr_parse(&p->dst, "10.0.0.2");
+	p->ip_ver = 4;
+	p->proto = IPPROTO_TCP;
+	p->sp = 40000;
+	p->dp = 80;
+	p->flags = SETU_PKT_HAS_L4;
+	p->ts.tv_sec = t->now++;
+	p->tcp.flags = SYN;
+	p->tcp.seq = seq;
+	p->tcp.win = 65535;
+	p->l4 = hdr;
+	p->tcp.hlen = (uint8_t)hlen;
+	p->l4_len = (uint32_t)(hlen + len);
+	p->payload = (const uint8_t *)data;
+	p->payload_len = (uint32_t)len;
+	t->f = setu_flow_handle_packet(t->ft, p);
+	return setu_stream_handle_packet(t->sc, t->f, p, on_data, t->seen);
+}
+
+/* 20-byte header + NOP NOP TFO(34, len 2) NOP NOP NOP NOP = 28 bytes */
+static const uint8_t tfo_hdr[28] = {[12] = 0x70, [20] = 1, 1, 34, 2, 1, 1, 1, 1};
+/* RFC 6994 experimental form: kind 254, len 4, magic 0xF989 */
+static const uint8_t tfo_exp_hdr[24] = {[12] = 0x60, [20] = 254, 4, 0xF9, 0x89};
+/* no TFO option: a timestamp option only */
+static const uint8_t plain_hdr[32] = {[12] = 0x80, [20] = 1, 1, 8, 10};
+
 static void test_fast_open(void **state)
 {
 	(void)state;
 	setu_stream_config_t c;
 	cfg_default(&c);
 	tctx_t t;
+	/* data on a SYN without the TFO option is not stream data (Suricata) */
+	setup_ctx(&t, &c, false);
+	assert_int_equal(send_tfo_syn(&t, 100, S("AAAA"), plain_hdr, sizeof(plain_hdr)),
+	                 0);
+	assert_int_equal(send_pkt(&t, 1, SYN | ACK, 500, 101, NULL, 0), 0);
+	assert_int_equal(send_pkt(&t, 0, ACK, 101, 501, S("x")), 0);
+	assert_int_equal(t.seen->total[0], 1);
+	assert_memory_equal(t.seen->buf[0], "x", 1);
+	teardown_ctx(&t);
+
+	/* experimental option form */
+	setup_ctx(&t, &c, false);
+	assert_int_equal(
+	    send_tfo_syn(&t, 100, S("Hi!"), tfo_exp_hdr, sizeof(tfo_exp_hdr)), 0);
+	assert_int_equal(t.seen->total[0], 3);
+	teardown_ctx(&t);
+
 	/* the server accepts the SYN's data */
 	setup_ctx(&t, &c, false);
-	assert_int_equal(send_pkt(&t, 0, SYN, 100, 0, S("Hello!")), 0);
+	assert_int_equal(send_tfo_syn(&t, 100, S("Hello!"), tfo_hdr, sizeof(tfo_hdr)), 0);
 	assert_int_equal(t.seen->total[0], 6);
 	assert_int_equal(send_pkt(&t, 1, SYN | ACK, 500, 107, NULL, 0), 0);
 	assert_int_equal(send_pkt(&t, 0, ACK, 107, 501, S(" more")), 0);
@@ -823,7 +879,7 @@ static void test_fast_open(void **state)
 
 	/* the server only ACKs the SYN: the client sends the data again */
 	setup_ctx(&t, &c, false);
-	assert_int_equal(send_pkt(&t, 0, SYN, 100, 0, S("Hello!")), 0);
+	assert_int_equal(send_tfo_syn(&t, 100, S("Hello!"), tfo_hdr, sizeof(tfo_hdr)), 0);
 	assert_int_equal(send_pkt(&t, 1, SYN | ACK, 500, 101, NULL, 0), 0);
 	assert_int_equal(send_pkt(&t, 0, ACK, 101, 501, NULL, 0), 0);
 	assert_string_equal(setu_stream_state_name(t.f), "established");
@@ -871,11 +927,12 @@ static void test_async_server_side_only(void **state)
 	setup_ctx(&t, &c, true);
 	assert_int_equal(send_pkt(&t, 1, SYN | ACK, 3199576315u, 986354484u, NULL, 0), 0);
 	assert_int_equal(t.f->dp, 80); /* the flow's server is the SYN/ACK's sender */
-	assert_int_equal(send_pkt(&t, 1, ACK | PSH, 3199576316u, 986354484u, S("* OK ready\r\n")),
-	                 0);
+	assert_int_equal(
+	    send_pkt(&t, 1, ACK | PSH, 3199576316u, 986354484u, S("* OK ready\r\n")), 0);
 	assert_string_equal(setu_stream_state_name(t.f), "established");
-	assert_int_equal(send_pkt(&t, 1, ACK | PSH, 3199576328u, 986354499u, S("* CAPABILITY\r\n")),
-	                 0);
+	assert_int_equal(
+	    send_pkt(&t, 1, ACK | PSH, 3199576328u, 986354499u, S("* CAPABILITY\r\n")),
+	    0);
 	assert_int_equal(t.seen->total[1], 26);
 	assert_int_equal(t.seen->gaps[1], 0);
 	assert_memory_equal(t.seen->buf[1], "* OK ready\r\n* CAPABILITY\r\n", 26);
@@ -1004,7 +1061,7 @@ static void test_ack_mode_async_and_tfo(void **state)
 	/* TFO data accepted by the SYN/ACK is ACKed data */
 	ack_cfg(&c);
 	setup_ctx(&t, &c, false);
-	assert_int_equal(send_pkt(&t, 0, SYN, 100, 0, S("Hello!")), 0);
+	assert_int_equal(send_tfo_syn(&t, 100, S("Hello!"), tfo_hdr, sizeof(tfo_hdr)), 0);
 	assert_int_equal(t.seen->total[0], 0);
 	assert_int_equal(send_pkt(&t, 1, SYN | ACK, 500, 107, NULL, 0), 0);
 	assert_int_equal(t.seen->total[0], 6);

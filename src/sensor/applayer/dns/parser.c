@@ -236,6 +236,21 @@ static setu_dns_rr_t *dns_rr_add(setu_dns_tx_t *tx)
 	return rr;
 }
 
+/* Copy bytes into the arena; on failure (arena limit or out of memory) nothing is
+ * recorded, so no offset ever points past what was written. */
+static bool arena_put(setu_buf_t *ar, const uint8_t *p, size_t n, uint32_t *off,
+                      uint32_t *len)
+{
+	size_t at = ar->len;
+	if (setu_buf_append(ar, p, n) != 0) {
+		*off = *len = 0;
+		return false;
+	}
+	*off = (uint32_t)at;
+	*len = (uint32_t)n;
+	return true;
+}
+
 /* rdata of rr at msg[off..off+rdlen). Failure leaves the rdata raw with data_ok false. */
 static void dns_rdata(const uint8_t *msg, size_t mlen, size_t off, uint16_t rdlen,
                       setu_dns_tx_t *tx, setu_dns_rr_t *rr, uint32_t *ev)
@@ -250,10 +265,8 @@ static void dns_rdata(const uint8_t *msg, size_t mlen, size_t off, uint16_t rdle
 	case SETU_DNS_A:
 	case SETU_DNS_AAAA:
 		if (rdlen == (rr->rrtype == SETU_DNS_A ? 4 : 16)) {
-			rr->data_off = (uint32_t)ar->len;
-			rr->data_len = rdlen;
-			setu_buf_append(ar, rd, rdlen);
-			rr->data_ok = true;
+			rr->data_ok =
+			    arena_put(ar, rd, rdlen, &rr->data_off, &rr->data_len);
 			return;
 		}
 		break;
@@ -298,19 +311,16 @@ static void dns_rdata(const uint8_t *msg, size_t mlen, size_t off, uint16_t rdle
 			break;
 		rr->n[0] = rd[0];
 		rr->n[1] = rd[1];
-		rr->data_off = (uint32_t)ar->len;
-		rr->data_len = rdlen - 2u;
-		setu_buf_append(ar, rd + 2, rdlen - 2u);
-		rr->data_ok = true;
+		rr->data_ok =
+		    arena_put(ar, rd + 2, rdlen - 2u, &rr->data_off, &rr->data_len);
 		return;
 	default:
 		break;
 	}
 	/* raw: TXT (split into strings at log time), NULL, unknown types, failures */
-	rr->data_off = (uint32_t)ar->len;
-	rr->data_len = rdlen;
-	setu_buf_append(ar, rd, rdlen);
-	if (rr->rrtype == SETU_DNS_TXT || rr->rrtype == SETU_DNS_NULL)
+	rr->data2_off = rr->data2_len = 0;
+	bool put = arena_put(ar, rd, rdlen, &rr->data_off, &rr->data_len);
+	if (put && (rr->rrtype == SETU_DNS_TXT || rr->rrtype == SETU_DNS_NULL))
 		rr->data_ok = true;
 }
 
@@ -411,10 +421,12 @@ static int dns_message(setu_dns_state_t *ds, int dir, const uint8_t *msg, size_t
 	                       tx) != 0) {
 		tx->hdr.events |= SETU_DNS_EV(INVALID_ADDITIONALS);
 	}
-	if (!setu_buf_ok(&tx->arena)) {
+	if (tx->arena.oom) {
 		setu_dns_tx_release(ds, &tx->hdr);
 		return SETU_ENOMEM;
 	}
+	/* arena limit (a compression bomb: names expanded far past the message size):
+	 * the tx keeps what fit, parsing stopped with an event above */
 	tx->hdr.complete = true;
 	if (!setu_altxq_push(&ds->q, &tx->hdr))
 		setu_dns_tx_release(ds, &tx->hdr);

@@ -40,6 +40,10 @@ typedef struct setu_http_tx {
 	    req_body; /* owned: request body (dechunked), up to the request body limit */
 	setu_buf_t resp_body; /* owned: response body (dechunked, decompressed), up to its
 	                         limit */
+	setu_buf_t
+	    uri_norm; /* owned: http.uri as Suricata builds it (decoded path, ?query,
+	                 #fragment), made when the request headers are parsed */
+	setu_buf_t host_norm; /* owned: http.host (hostname, lower case) */
 	bool req_body_trunc, resp_body_trunc;
 	uint64_t req_body_seen, resp_body_seen; /* body bytes seen in total */
 } setu_http_tx_t;
@@ -56,5 +60,7 @@ static inline bool setu_http_bstr(const bstr *b, const uint8_t **p, uint32_t *n)
 /* Value of a request (dir 0) or response (dir 1) header by name, case-insensitive. */
 bool setu_http_tx_header(const setu_http_tx_t *tx, int dir, const char *name,
                          const uint8_t **p, uint32_t *n);
+/* Build uri_norm and host_norm (called once the request line and headers are parsed). */
+void setu_http_tx_normalize(setu_http_tx_t *tx);
 
 #endif

@@ -74,11 +74,15 @@ static setu_http_tx_t *http_tx_get(setu_http_state_t *hs)
 		if (tx == NULL)
 			return NULL;
 		setu_buf_init(&tx->req_body, hs->hc->req_limit);
+		setu_buf_init(&tx->uri_norm, SETU_HTTP_NORM_MAX);
+		setu_buf_init(&tx->host_norm, SETU_HTTP_NORM_MAX);
 		setu_buf_init(&tx->resp_body, hs->hc->resp_limit);
 	}
 	memset(&tx->hdr, 0, sizeof(tx->hdr));
 	tx->htx = NULL;
 	setu_buf_reset(&tx->req_body);
+	setu_buf_reset(&tx->uri_norm);
+	setu_buf_reset(&tx->host_norm);
 	setu_buf_reset(&tx->resp_body);
 	tx->req_body_trunc = tx->resp_body_trunc = false;
 	tx->req_body_seen = tx->resp_body_seen = 0;
@@ -88,6 +92,8 @@ static setu_http_tx_t *http_tx_get(setu_http_state_t *hs)
 static void http_tx_destroy(setu_http_tx_t *tx)
 {
 	setu_buf_free(&tx->req_body);
+	setu_buf_free(&tx->uri_norm);
+	setu_buf_free(&tx->host_norm);
 	setu_buf_free(&tx->resp_body);
 	free(tx);
 }
@@ -175,6 +181,9 @@ static void http_flags_to_events(setu_http_tx_t *tx)
 static int cb_req_headers(htp_tx_t *htx)
 {
 	setu_http_state_t *hs = htp_connp_get_user_data(htx->connp);
+	setu_http_tx_t *tx = http_tx_of(htx);
+	if (tx != NULL)
+		setu_http_tx_normalize(tx);
 	if (hs != NULL && htx->request_method_number == HTP_M_CONNECT) {
 		hs->connect_pending++;
 		hs->connect_tx = htx;
