@@ -86,6 +86,14 @@ static void check_raw(setu_flow_t *f, int dir)
 	}
 }
 
+static void sum_memuse(void *user, const char *name, uint64_t value)
+{
+	if (strcmp(name, "tcp.memuse") == 0 ||
+	    strcmp(name, "tcp.reassembly_memuse") == 0 ||
+	    strcmp(name, "tcp.active_sessions") == 0)
+		*(uint64_t *)user += value;
+}
+
 static void on_end(void *user, setu_flow_t *f)
 {
 	fz_t *z = user;
@@ -182,6 +190,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	setu_flow_flush(ft, on_end, &z);
 	setu_flow_table_free(ft);
+	/* every byte charged to the memcaps was given back */
+	uint64_t left = 0;
+	setu_stream_counters(z.sc, sum_memuse, &left);
+	if (left != 0)
+		abort();
 	setu_stream_ctx_free(z.sc);
 	return 0;
 }

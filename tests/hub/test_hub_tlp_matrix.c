@@ -103,9 +103,9 @@ typedef struct world {
 
 static int post(world_t *w, const char *coll, const char *json)
 {
-	char path[256], body[8192];
+	char path[256], body[8192 + 16];
 	snprintf(path, sizeof(path), "/api1/collections/%s/objects/", coll);
-	snprintf(body, sizeof(body), "{\"objects\":[%s]}", json);
+	snprintf(body, sizeof(body), "{\"objects\":[%.8191s]}", json);
 	hubres_t r;
 	int rc =
 	    hubfx_req(&w->fx, "POST", path, w->tok[P_PRODUCER], NULL, NULL, body, &r);

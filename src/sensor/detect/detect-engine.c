@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct loader {
@@ -784,6 +785,12 @@ static setu_detect_engine_t *engine_begin(const setu_detect_config_t *cfg,
 	}
 	memset(ld, 0, sizeof(*ld));
 	ld->de = de;
+	{
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		de->id = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^
+		         ((uint64_t)(uintptr_t)de << 16);
+	}
 	ld->report = rep;
 	ld->user = user;
 	int rc = var_table_defaults(&de->addr_vars, &de->port_vars);

@@ -276,6 +276,10 @@ typedef struct th_cfg {
 #define RF_DP_ANY (1u << 10)
 #define RF_PKTHDR (1u << 11)   /* pkthdr: any packet, even undecoded */
 #define RF_PKT_ONLY (1u << 12) /* dsize, flow:no_stream, tcp-pkt: never on the stream */
+/* payload keywords anchored to the buffer start (depth/offset/startswith, absolute
+ * isdataat/byte_*, a pcre anchored with ^ and not relative): on the stream they see the
+ * new data only, from its first byte, as Suricata's raw-progress buffer does */
+#define RF_ANCHORED (1u << 13)
 
 /* header protocol classes */
 enum {
@@ -457,6 +461,9 @@ struct setu_detect_engine {
 	char **files; /* owned copies of the rule file names */
 	size_t nfiles;
 	struct th_state *ths; /* owned; the only mutable part after load (locked) */
+	/* identifies this load: per-flow flowbits/flowints made under another engine (a
+	 * rule reload renumbers them) are dropped, never misread */
+	uint64_t id;
 };
 
 struct th_state *th_state_new(void);

@@ -34,7 +34,8 @@ typedef struct detect_flow_state {
 	 * them, they are the direction's first bytes and are not inspected again (one
 	 * alert per rule and data, as Suricata) */
 	uint64_t pkt_inspected[2];
-	flow_th_t *th; /* owned: by_flow threshold counters */
+	flow_th_t *th;      /* owned: by_flow threshold counters */
+	uint64_t engine_id; /* engine whose flowbit/flowint numbering this state uses */
 	uint32_t nth;
 } detect_flow_state_t;
 
@@ -50,16 +51,31 @@ void setu_detect_flow_state_free(void *state)
 	free(st);
 }
 
-static detect_flow_state_t *fstate(setu_flow_t *f, bool create)
+static detect_flow_state_t *fstate(const setu_detect_engine_t *de, setu_flow_t *f,
+                                   bool create)
 {
 	if (f == NULL)
 		return NULL;
 	detect_flow_state_t *st = f->storage[SETU_FLOW_STORAGE_DETECT].ptr;
+	if (st != NULL && st->engine_id != de->id) {
+		/* rules were reloaded: the old numbering means nothing now */
+		free(st->bits);
+		free(st->bit_expire_us);
+		free(st->ints);
+		free(st->th);
+		st->bits = NULL;
+		st->bit_expire_us = NULL;
+		st->ints = NULL;
+		st->th = NULL;
+		st->nbits = st->nints = st->nth = 0;
+		st->engine_id = de->id;
+	}
 	if (st != NULL || !create)
 		return st;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return NULL;
+	st->engine_id = de->id;
 	f->storage[SETU_FLOW_STORAGE_DETECT].ptr = st;
 	f->storage[SETU_FLOW_STORAGE_DETECT].free_fn = setu_detect_flow_state_free;
 	return st;
@@ -281,9 +297,10 @@ static bool th_decide(const threshold_t *th, uint32_t count, uint64_t *next)
 	}
 }
 
-static bool th_flow(setu_pkt_t *p, const setu_rule_t *r, const threshold_t *th)
+static bool th_flow(const setu_detect_engine_t *de, setu_pkt_t *p, const setu_rule_t *r,
+                    const threshold_t *th)
 {
-	detect_flow_state_t *st = fstate(p->flow, true);
+	detect_flow_state_t *st = fstate(de, p->flow, true);
 	if (st == NULL)
 		return true; /* no flow: Suricata does not threshold by_flow without one
 		              */
@@ -312,11 +329,12 @@ static bool th_flow(setu_pkt_t *p, const setu_rule_t *r, const threshold_t *th)
 	return th_decide(th, e->count, &e->next);
 }
 
-static bool th_global(struct th_state *ts, setu_pkt_t *p, const setu_rule_t *r,
+static bool th_global(const setu_detect_engine_t *de, setu_pkt_t *p, const setu_rule_t *r,
                       const threshold_t *th)
 {
 	if (th->track == TRACK_FLOW)
-		return th_flow(p, r, th);
+		return th_flow(de, p, r, th);
+	struct th_state *ts = de->ths;
 	setu_addr_t a, b;
 	track_addrs(th->track, p, &a, &b);
 	uint64_t now = pkt_us(p);
@@ -608,7 +626,8 @@ static bool is_icmp(const setu_pkt_t *p)
 	return p->proto == 1 || p->proto == 58;
 }
 
-static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bool stream)
+static bool match_list(const setu_detect_engine_t *de, const setu_rule_t *r,
+                       setu_pkt_t *p, const hview_t *v, bool stream)
 {
 	const sm_list_arr_t *l = &r->lists[LIST_MATCH];
 	detect_flow_state_t *st = NULL;
@@ -729,7 +748,7 @@ static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bo
 		}
 		case SM_FLOWBITS: {
 			if (!st_loaded) {
-				st = fstate(p->flow, false);
+				st = fstate(de, p->flow, false);
 				st_loaded = true;
 			}
 			const sm_flowbits_t *fb = sm->u.fb;
@@ -748,7 +767,7 @@ static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bo
 		}
 		case SM_FLOWINT: {
 			if (!st_loaded) {
-				st = fstate(p->flow, false);
+				st = fstate(de, p->flow, false);
 				st_loaded = true;
 			}
 			const sm_flowint_t *fi = sm->u.fi;
@@ -795,12 +814,12 @@ static bool match_list(const setu_rule_t *r, setu_pkt_t *p, const hview_t *v, bo
 	return true;
 }
 
-static void postmatch(const setu_rule_t *r, setu_pkt_t *p)
+static void postmatch(const setu_detect_engine_t *de, const setu_rule_t *r, setu_pkt_t *p)
 {
 	const sm_list_arr_t *l = &r->lists[LIST_POSTMATCH];
 	if (l->n == 0)
 		return;
-	detect_flow_state_t *st = fstate(p->flow, true);
+	detect_flow_state_t *st = fstate(de, p->flow, true);
 	if (st == NULL)
 		return; /* no flow: flowbits/flowint have nowhere to live (Suricata does
 		           the same) */
@@ -879,7 +898,7 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 		}
 		if (!header_match(r, p, v))
 			continue;
-		if (!match_list(r, p, v, stream))
+		if (!match_list(de, r, p, v, stream))
 			continue;
 		if (has_payload) {
 			if ((p->flags & SETU_PKT_NOPAYLOAD_INSPECT) && !stream)
@@ -890,17 +909,24 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			ic.md = dt->md;
 			ic.mctx = dt->mctx;
 			ic.min_end = min_end;
+			if (stream && (r->flags & RF_ANCHORED) && min_end > 0 &&
+			    min_end <= ic.len) {
+				/* anchored rules see the new bytes from their start */
+				ic.buf = buf + min_end;
+				ic.len -= min_end;
+				ic.min_end = 0;
+			}
 			if (!detect_inspect_payload(r, &ic))
 				continue;
 		}
-		postmatch(r, p);
+		postmatch(de, r, p);
 		if (r->info.action == SETU_ACTION_PASS)
 			return true;
 		if (r->flags & RF_NOALERT)
 			continue;
 		if (suppressed(r, p))
 			continue;
-		if (r->th.type != TH_NONE && !th_global(de->ths, p, r, &r->th))
+		if (r->th.type != TH_NONE && !th_global(de, p, r, &r->th))
 			continue;
 		setu_alert_t a = {0};
 		a.rule = &r->info;
@@ -1007,7 +1033,7 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	 * the direction's first bytes and is not inspected a second time */
 	if (!covered && p->proto == 6 && (p->tcp.flags & SETU_TH_SYN) &&
 	    p->flow != NULL && p->flow->tcp != NULL && p->payload_len > 0) {
-		detect_flow_state_t *st = fstate(p->flow, true);
+		detect_flow_state_t *st = fstate(de, p->flow, true);
 		if (st != NULL)
 			st->pkt_inspected[(p->flags & SETU_PKT_TOCLIENT) ? 1 : 0] +=
 			    p->payload_len;
@@ -1023,7 +1049,7 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 	const setu_detect_engine_t *de = dt->de;
 	if (len == 0 || dir < 0 || dir > 1 || p->ip_ver == 0)
 		return;
-	detect_flow_state_t *st = fstate(p->flow, true);
+	detect_flow_state_t *st = fstate(de, p->flow, true);
 	uint64_t end = offset + len;
 	uint64_t new_start = offset;
 	if (st != NULL && st->raw_progress[dir] > new_start)

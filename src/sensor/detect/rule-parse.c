@@ -541,6 +541,31 @@ static int finalize(parse_ctx_t *pc, setu_rule_t *r, bool have_sid)
 				r->flags |= RF_REQ_PACKET;
 		}
 	}
+	for (uint32_t i = 0; i < r->lists[LIST_PMATCH].n; i++) {
+		const sm_t *sm = &r->lists[LIST_PMATCH].v[i];
+		bool anchored = false;
+		switch (sm->type) {
+		case SM_CONTENT:
+			anchored = (sm->u.ct->flags &
+			            (CT_DEPTH | CT_OFFSET | CT_STARTSWITH)) != 0;
+			break;
+		case SM_PCRE: {
+			uint32_t opts = 0;
+			pcre2_pattern_info(sm->u.rx->re, PCRE2_INFO_ALLOPTIONS, &opts);
+			anchored =
+			    !(sm->u.rx->flags & RX_RELATIVE) && (opts & PCRE2_ANCHORED);
+			break;
+		}
+		case SM_ISDATAAT:
+			anchored = !sm->u.da->relative;
+			break;
+		default: /* byte_* */
+			anchored = !(sm->u.by->flags & BY_RELATIVE);
+			break;
+		}
+		if (anchored)
+			r->flags |= RF_ANCHORED;
+	}
 	if (r->info.priority == 0)
 		r->info.priority = 3;
 	return 0;

@@ -71,6 +71,7 @@ struct setu_worker {
 	setu_stats_t snap;
 	setu_pkt_t *cur;    /* the packet being handled (stream callbacks need it) */
 	setu_pkt_t *pseudo; /* owned: stands for a flow's packet at flow end */
+	int stream_dir;     /* direction of the stream being inspected, -1 outside */
 	setu_buf_t rec;     /* EVE record being built */
 	setu_json_t json;
 	/* checksum auto mode */

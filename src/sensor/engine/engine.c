@@ -226,11 +226,13 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 		atomic_store(&e->rules, rs);
 		const setu_detect_stats_t *ds = setu_detect_engine_stats(rs->de);
 		fprintf(stderr,
-			"setu sensor: %zu rules loaded (%zu wait for app-layer keywords), %zu "
-			"skipped, %zu failed, from %zu files in %.3f s\n",
-			ds->loaded, ds->applayer_pending, ds->skipped, ds->failed,
-			e->cfg.nrule_files,
-			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		        "setu sensor: %zu rules loaded (%zu wait for app-layer "
+		        "keywords), %zu "
+		        "skipped, %zu failed, from %zu files in %.3f s\n",
+		        ds->loaded, ds->applayer_pending, ds->skipped, ds->failed,
+		        e->cfg.nrule_files,
+		        (double)(t1.tv_sec - t0.tv_sec) +
+		            (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 
 	if (e->cfg.eve.enabled) {

@@ -57,7 +57,11 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 	if (f != NULL && f->app_proto != SETU_ALPROTO_UNKNOWN)
 		setu_json_str(&w->json, "app_proto",
 		              setu_alproto_name((setu_alproto_t)f->app_proto));
-	setu_eve_alert_end(&w->json, o, p, a);
+	setu_stream_gap_t gaps[SETU_EVE_MAX_GAPS];
+	size_t ngaps = 0;
+	if ((a->flags & SETU_ALERT_STREAM_MATCH) && f != NULL && w->stream_dir >= 0)
+		ngaps = setu_stream_raw_gaps(f, w->stream_dir, gaps, SETU_EVE_MAX_GAPS);
+	setu_eve_alert_end(&w->json, o, p, a, gaps, ngaps);
 	setu_worker_emit(w);
 }
 
@@ -87,25 +91,34 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	setu_worker_emit(w);
 }
 
-/* Reassembled, in-order TCP data of one direction: to the app-layer, then to the rules
- * that inspect the stream (over the raw window, so matches may span chunks). */
+/* Stream rules over the raw window of direction dir; the detect engine remembers what it
+ * has inspected, so only matches ending in new bytes alert. */
+static void inspect_stream(setu_worker_t *w, setu_pkt_t *p, setu_flow_t *f, int dir)
+{
+	const uint8_t *win;
+	size_t wlen;
+	uint64_t woff;
+	if (w->detect == NULL ||
+	    setu_stream_raw_window(f, dir, &win, &wlen, &woff) != 0 || wlen == 0)
+		return;
+	w->stream_dir = dir;
+	setu_detect_stream(w->detect, p, dir, win, wlen, woff, on_alert, w);
+	w->stream_dir = -1;
+}
+
+/* Reassembled, in-order TCP data of one direction (handed on once ACKed, as Suricata's
+ * IDS mode): to the app-layer. Stream rules look at the raw window from the next packet
+ * of the same direction (see the spine); at flow end, when the stream hands over what it
+ * still held, from a pseudo packet, which EVE reports as pkt_src "stream (flow timeout)".
+ */
 static void on_stream_data(void *user, setu_flow_t *f, int dir, const uint8_t *data,
                            size_t len, uint64_t offset, unsigned flags)
 {
 	setu_worker_t *w = user;
-	setu_pkt_t *p = w->cur != NULL ? w->cur : pseudo_packet(w, f, dir);
+	(void)offset;
 	setu_applayer_handle(w->applayer, f, w->cur, dir, data, len, flags);
-	if (w->detect != NULL && len > 0) {
-		const uint8_t *win;
-		size_t wlen;
-		uint64_t woff;
-		if (setu_stream_raw_window(f, dir, &win, &wlen, &woff) == 0)
-			setu_detect_stream(w->detect, p, dir, win, wlen, woff, on_alert,
-			                   w);
-		else
-			setu_detect_stream(w->detect, p, dir, data, len, offset, on_alert,
-			                   w);
-	}
+	if (w->cur == NULL && (flags & SETU_STREAM_DATA_EOF))
+		inspect_stream(w, pseudo_packet(w, f, dir), f, dir);
 }
 
 static void on_flow_end(void *user, setu_flow_t *f)
@@ -113,8 +126,9 @@ static void on_flow_end(void *user, setu_flow_t *f)
 	setu_worker_t *w = user;
 	setu_pkt_t *saved = w->cur;
 	w->cur = NULL; /* no packet: data flushed now is the flow's */
-	if (f->proto == 6 && f->tcp != NULL)
+	if (f->proto == 6 && f->tcp != NULL) {
 		setu_stream_flow_end(w->stream, f, on_stream_data, w);
+	}
 	setu_applayer_drain(w->applayer, f, true, on_tx, w);
 	w->cur = saved;
 	if (!eve_type(w, SETU_EVE_T(FLOW)))
@@ -194,6 +208,7 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 	 * rules through on_stream_data; a UDP payload goes to the app-layer as it is. */
 	if (f != NULL && p->proto == 6 && (p->flags & SETU_PKT_HAS_L4)) {
 		setu_stream_handle_packet(w->stream, f, p, on_stream_data, w);
+		inspect_stream(w, p, f, (p->flags & SETU_PKT_TOCLIENT) ? 1 : 0);
 	} else if (f != NULL && p->proto == 17 && p->payload_len > 0) {
 		int dir = (p->flags & SETU_PKT_TOCLIENT) ? 1 : 0;
 		setu_applayer_handle(w->applayer, f, p, dir, p->payload, p->payload_len,
@@ -232,6 +247,7 @@ setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 	w->stream = setu_stream_ctx_new(&e->cfg.stream);
 	w->applayer = setu_applayer_ctx_new(&e->applayer);
 	w->pseudo = calloc(1, sizeof(*w->pseudo));
+	w->stream_dir = -1;
 	pthread_mutex_init(&w->snap_lock, NULL);
 	setu_stats_init(&w->snap);
 	atomic_init(&w->ruleset, NULL);

@@ -91,7 +91,11 @@ void setu_eve_alert_begin(setu_json_t *j, const setu_eve_opts_t *o, const setu_p
 		setu_json_u64(j, "icmp_type", p->icmp.type);
 		setu_json_u64(j, "icmp_code", p->icmp.code);
 	}
-	setu_json_str(j, "pkt_src", "wire/pcap");
+	/* Suricata names the source of the inspected packet; pseudo packets made at flow
+	 * end carry the data the stream still held when the flow ended */
+	setu_json_str(j, "pkt_src",
+	              (p->flags & SETU_PKT_PSEUDO) ? "stream (flow timeout)"
+	                                           : "wire/pcap");
 	setu_eve_flow_extras(j, o, f);
 	if (f != NULL)
 		setu_json_str(j, "direction",
@@ -111,8 +115,35 @@ void setu_eve_alert_begin(setu_json_t *j, const setu_eve_opts_t *o, const setu_p
 	setu_json_close_object(j);
 }
 
+/* The payload as logged: stream holes replaced by "[N bytes missing]", cut at max. */
+static void render_payload(setu_buf_t *out, const setu_alert_t *a,
+                           const setu_stream_gap_t *gaps, size_t ngaps, size_t max)
+{
+	size_t i = 0;
+	uint64_t base = a->stream_offset;
+	while (i < a->payload_len && out->len < max) {
+		uint64_t pos = base + i;
+		const setu_stream_gap_t *g = NULL;
+		for (size_t k = 0; k < ngaps && g == NULL; k++)
+			if (pos >= gaps[k].offset && pos < gaps[k].offset + gaps[k].len)
+				g = &gaps[k];
+		if (g != NULL) {
+			setu_buf_printf(out, "[%llu bytes missing]",
+			                (unsigned long long)g->len);
+			uint64_t skip = g->offset + g->len - pos;
+			i = skip > a->payload_len - i ? a->payload_len : i + (size_t)skip;
+			continue;
+		}
+		setu_buf_putc(out, (char)a->payload[i]);
+		i++;
+	}
+	if (out->len > max)
+		out->len = max;
+}
+
 void setu_eve_alert_end(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p,
-                        const setu_alert_t *a)
+                        const setu_alert_t *a, const setu_stream_gap_t *gaps,
+                        size_t ngaps)
 {
 	const setu_flow_t *f = p->flow;
 	setu_eve_ether_packet(j, o, p);
@@ -134,17 +165,22 @@ void setu_eve_alert_end(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt
 		setu_json_close_object(j);
 	}
 	if (o->alert_payload || o->alert_payload_printable || o->alert_payload_length) {
-		size_t n = a->payload_len;
-		if (o->alert_payload_buffer_size > 0 && n > o->alert_payload_buffer_size)
-			n = o->alert_payload_buffer_size;
+		size_t max = o->alert_payload_buffer_size > 0
+		                 ? o->alert_payload_buffer_size
+		                 : SETU_EVE_RECORD_MAX / 2;
+		setu_buf_t pl;
+		setu_buf_init(&pl, max + 64);
+		render_payload(&pl, a, ngaps > 0 ? gaps : NULL, ngaps, max);
+		const uint8_t *pd = (const uint8_t *)(pl.data != NULL ? pl.data : "");
 		if (o->alert_payload) {
 			setu_json_key(j, "payload");
 			setu_buf_putc(j->b, '"');
-			setu_base64_append(j->b, a->payload, n);
+			setu_base64_append(j->b, pd, pl.len);
 			setu_buf_putc(j->b, '"');
 		}
 		if (o->alert_payload_printable)
-			setu_eve_printable(j, "payload_printable", a->payload, n);
+			setu_eve_printable(j, "payload_printable", pd, pl.len);
+		setu_buf_free(&pl);
 		if (o->alert_payload_length)
 			setu_json_u64(j, "payload_length", a->payload_len);
 		setu_json_u64(j, "stream", (a->flags & SETU_ALERT_STREAM_MATCH) ? 1 : 0);

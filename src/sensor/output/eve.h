@@ -32,6 +32,9 @@ enum {
 };
 #define SETU_EVE_T(id) (1u << SETU_EVE_BIT_##id)
 
+/* Stream holes shown in one alert's payload; more are rare and shown as data. */
+#define SETU_EVE_MAX_GAPS 16
+
 typedef struct setu_eve_opts {
 	bool enabled;
 	char filename[256]; /* relative to the log dir unless absolute */

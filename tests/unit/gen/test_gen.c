@@ -1038,7 +1038,7 @@ static void test_truth(void **state)
 /* The enabled rule line with this sid in ruleset dir, malloc'd, or NULL. */
 static char *find_rule(const char *dir, long sid)
 {
-	char pat[512], needle[32];
+	char pat[1024], needle[32];
 	snprintf(pat, sizeof(pat), "%s/*.rules", dir);
 	snprintf(needle, sizeof(needle), "sid:%ld;", sid);
 	glob_t g;

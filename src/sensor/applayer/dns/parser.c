@@ -192,8 +192,7 @@ static setu_dns_tx_t *dns_tx_get(setu_dns_state_t *ds)
 		tx = calloc(1, sizeof(*tx));
 		if (tx == NULL)
 			return NULL;
-		/* a message is <= 64 KiB; names expand at most ~4x through pointers */
-		setu_buf_init(&tx->arena, 4u * SETU_DNS_MAX_MSG + 4096u);
+		setu_buf_init(&tx->arena, SETU_DNS_ARENA_MAX);
 	}
 	setu_buf_reset(&tx->arena);
 	setu_buf_putc(&tx->arena, '\0'); /* offset 0 = empty string, data never NULL */
