@@ -85,6 +85,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	if (w->cur != NULL && w->cur->pcap_cnt != 0)
 		setu_json_u64(&w->json, "pcap_cnt", w->cur->pcap_cnt);
 	setu_eve_flow_extras(&w->json, &w->e->cfg.eve, f);
+	setu_eve_ether_flow_dir(&w->json, &w->e->cfg.eve, w->cur);
 	setu_json_u64(&w->json, "tx_id", tx->id);
 	setu_applayer_eve_tx(&w->json, proto, tx, &w->e->al_eve);
 	setu_json_close_object(&w->json);
@@ -203,6 +204,8 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 	setu_flow_t *f = NULL;
 	if (!(p->flags & SETU_PKT_INVALID))
 		f = setu_flow_handle_packet(w->flows, p);
+	if (f != NULL && w->e->cfg.eve.ethernet)
+		setu_eve_macset_add(f, p);
 
 	/* 3. stream (TCP) and app-layer: TCP data reaches the app-layer and the stream
 	 * rules through on_stream_data; a UDP payload goes to the app-layer as it is. */

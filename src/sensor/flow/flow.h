@@ -66,7 +66,12 @@ typedef enum setu_flow_end_reason {
 
 /* Generic per-flow storage owned by the flow: freed with free_fn when the flow is freed.
  */
-enum { SETU_FLOW_STORAGE_DETECT = 0, SETU_FLOW_STORAGE_APPLAYER, SETU_FLOW_STORAGE_MAX };
+enum {
+	SETU_FLOW_STORAGE_DETECT = 0,
+	SETU_FLOW_STORAGE_APPLAYER,
+	SETU_FLOW_STORAGE_OUTPUT, /* output/: MAC addresses seen, for EVE ether */
+	SETU_FLOW_STORAGE_MAX
+};
 
 struct setu_tcp_session; /* stream/stream.h */
 

@@ -50,16 +50,78 @@ static void mac_str(char out[18], const uint8_t m[6])
 	         m[5]);
 }
 
-void setu_eve_ether_packet(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p)
+static void ether_pair(setu_json_t *j, const uint8_t src[6], const uint8_t dst[6])
 {
-	if (!o->ethernet || !p->has_eth)
-		return;
 	char m[18];
 	setu_json_open_object(j, "ether");
-	mac_str(m, p->eth_src);
+	mac_str(m, src);
 	setu_json_str(j, "src_mac", m);
-	mac_str(m, p->eth_dst);
+	mac_str(m, dst);
 	setu_json_str(j, "dest_mac", m);
+	setu_json_close_object(j);
+}
+
+void setu_eve_ether_packet(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p)
+{
+	if (o->ethernet && p->has_eth)
+		ether_pair(j, p->eth_src, p->eth_dst);
+}
+
+void setu_eve_ether_flow_dir(setu_json_t *j, const setu_eve_opts_t *o,
+                             const setu_pkt_t *p)
+{
+	if (!o->ethernet || p == NULL || !p->has_eth)
+		return;
+	if (p->flags & SETU_PKT_TOCLIENT)
+		ether_pair(j, p->eth_dst, p->eth_src);
+	else
+		ether_pair(j, p->eth_src, p->eth_dst);
+}
+
+static void macset_put(setu_macset_t *m, int side, const uint8_t mac[6])
+{
+	for (unsigned i = 0; i < m->n[side]; i++)
+		if (memcmp(m->mac[side][i], mac, 6) == 0)
+			return;
+	if (m->n[side] == SETU_EVE_MACSET_MAX)
+		return; /* more addresses than anyone reads in a flow record: keep the
+		           first */
+	memcpy(m->mac[side][m->n[side]++], mac, 6);
+}
+
+void setu_eve_macset_add(setu_flow_t *f, const setu_pkt_t *p)
+{
+	if (f == NULL || !p->has_eth)
+		return;
+	setu_macset_t *m = f->storage[SETU_FLOW_STORAGE_OUTPUT].ptr;
+	if (m == NULL) {
+		m = calloc(1, sizeof(*m));
+		if (m == NULL)
+			return;
+		f->storage[SETU_FLOW_STORAGE_OUTPUT].ptr = m;
+		f->storage[SETU_FLOW_STORAGE_OUTPUT].free_fn = free;
+	}
+	bool toclient = (p->flags & SETU_PKT_TOCLIENT) != 0;
+	macset_put(m, toclient ? 1 : 0, p->eth_src);
+	macset_put(m, toclient ? 0 : 1, p->eth_dst);
+}
+
+static void ether_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f)
+{
+	const setu_macset_t *m = f->storage[SETU_FLOW_STORAGE_OUTPUT].ptr;
+	if (!o->ethernet || m == NULL)
+		return;
+	static const char *const keys[2] = {"src_macs", "dest_macs"};
+	char s[18];
+	setu_json_open_object(j, "ether");
+	for (int side = 0; side < 2; side++) {
+		setu_json_open_array(j, keys[side]);
+		for (int i = 0; i < (int)m->n[side]; i++) {
+			mac_str(s, m->mac[side][i]);
+			setu_json_str(j, NULL, s);
+		}
+		setu_json_close_array(j);
+	}
 	setu_json_close_object(j);
 }
 
@@ -84,6 +146,7 @@ void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_fl
 		setu_json_u64(j, "icmp_code", f->icmp_code);
 	}
 	setu_eve_flow_extras(j, o, f);
+	ether_flow(j, o, f);
 	if (app_proto != NULL)
 		setu_json_str(j, "app_proto", app_proto);
 	setu_json_open_object(j, "flow");

@@ -16,6 +16,21 @@ void setu_eve_flow_extras(setu_json_t *j, const setu_eve_opts_t *o, const setu_f
 
 /* "ether": {"src_mac", "dest_mac"} of a packet, when outputs.eve-log.ethernet is on. */
 void setu_eve_ether_packet(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p);
+/* The same for records in the flow's direction (app-layer): a to-client packet's MACs are
+ * swapped so that src_mac is the client side's. p may be NULL (nothing written). */
+void setu_eve_ether_flow_dir(setu_json_t *j, const setu_eve_opts_t *o,
+                             const setu_pkt_t *p);
+
+/* MAC addresses seen on a flow, client side and server side, for the flow record's
+ * "ether": {"src_macs": [...], "dest_macs": [...]} (Suricata's MacSet, newest first). */
+#define SETU_EVE_MACSET_MAX 16
+typedef struct setu_macset {
+	uint8_t n[2]; /* 0: client side (src), 1: server side (dest) */
+	uint8_t mac[2][SETU_EVE_MACSET_MAX][6];
+} setu_macset_t;
+
+/* Record p's MACs on its flow (allocating the set in the flow's output storage). */
+void setu_eve_macset_add(setu_flow_t *f, const setu_pkt_t *p);
 
 /* A "flow" record for a flow that ended. `tcp_state` may be NULL. */
 void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f,
