@@ -666,6 +666,32 @@ static void test_stream(void **state)
 	setu_detect_stream(dt, &p, 0, (const uint8_t *)again, strlen(again), 0, on_alert,
 	                   &h);
 	assert_int_equal(count(&h, 1), 1);
+	/* a second request in the same stream: a rule anchored with depth sees the new
+	 * bytes from their start, although the window holds the first request too */
+	{
+		setu_flow_t f3;
+		memset(&f3, 0, sizeof(f3));
+		f3.state = SETU_FLOW_STATE_ESTABLISHED;
+		setu_detect_engine_t *de2 =
+		    load("alert tcp any any -> any any (content:\"GET \"; depth:4; "
+		         "content:\"/two\"; "
+		         "within:5; sid:20;)\n");
+		setu_detect_thread_t *dt2 = setu_detect_thread_new(de2);
+		const char *two = "GET /one HTTP/1.0\r\n\r\nGET /two HTTP/1.0\r\n\r\n";
+		hits_t h2 = {0};
+		mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "", 0);
+		p.flow = &f3;
+		p.flags |= SETU_PKT_TOSERVER;
+		setu_detect_stream(dt2, &p, 0, (const uint8_t *)two, 21, 0, on_alert,
+		                   &h2);
+		assert_int_equal(h2.n, 0);
+		setu_detect_stream(dt2, &p, 0, (const uint8_t *)two, strlen(two), 0,
+		                   on_alert, &h2);
+		assert_int_equal(count(&h2, 20), 1);
+		free_flow(&f3);
+		setu_detect_thread_free(dt2);
+		setu_detect_engine_free(de2);
+	}
 	/* packet path: rules without flow:only_stream also inspect packet payloads */
 	h.n = 0;
 	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, all, strlen(all));
@@ -776,6 +802,174 @@ static void test_port_groups(void **state)
 	setu_detect_engine_free(de);
 }
 
+static void test_header_more(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert ip any any -> any any (tos:8; sid:1;)\n"
+	         "alert ip any any -> any any (tos:!8; sid:2;)\n"
+	         "alert ip any any -> any any (ipopts:rr; sid:3;)\n"
+	         "alert ip any any -> any any (ipopts:any; sid:4;)\n"
+	         "alert ip any any -> any any (ipopts:lsrr; sid:5;)\n"
+	         "alert ip any any -> any any (fragbits:D; sid:6;)\n"
+	         "alert ip any any -> any any (fragbits:M; sid:7;)\n"
+	         "alert ip any any -> any any (fragbits:*MD; sid:8;)\n"
+	         "alert ip any any -> any any (fragbits:+D; sid:9;)\n"
+	         "alert ip any any -> any any (fragoffset:0; sid:10;)\n"
+	         "alert ip any any -> any any (fragoffset:>0; sid:11;)\n"
+	         "alert ip any any -> any any (id:4242; sid:12;)\n"
+	         "alert ip any any -> any any (id:4243; sid:13;)\n"
+	         "alert ip any any -> any any (sameip; sid:14;)\n"
+	         "alert ip any any -> any any (ip_proto:!6; sid:15;)\n"
+	         "alert tcp any any -> any any (ack:77; seq:99; sid:16;)\n"
+	         "alert tcp any any -> any any (tcp.mss:<600; sid:17;)\n"
+	         "alert tcp any any -> any any (tcp.mss:>600; sid:18;)\n"
+	         "alert tcp any any -> any any (flags:S,CE; sid:19;)\n"
+	         "alert tcp any any -> any any (flags:S; sid:20;)\n"
+	         "alert tcp any any -> any any (flags:*SA; sid:21;)\n"
+	         "alert tcp any any -> any any (flags:0; sid:22;)\n"
+	         "alert tcp any any -> any any (window:!512; sid:23;)\n"
+	         "alert ip any any -> any any (ttl:60<>70; sid:24;)\n"
+	         "alert ip any any -> any any (ttl:>=65; sid:25;)\n");
+	setu_pkt_t p;
+	mkpkt(&p, "10.0.0.1", 1234, "10.0.0.1", 80, 6, "", 0);
+	p.ip.tos = 8;
+	p.ip.opts = SETU_IPOPT_RR;
+	p.ip.df = true;
+	p.ip.id = 4242;
+	p.tcp.ack = 77;
+	p.tcp.seq = 99;
+	p.tcp.has_mss = true;
+	p.tcp.mss = 536;
+	p.tcp.flags = SETU_TH_SYN | SETU_TH_CWR | SETU_TH_ECN;
+	hits_t h = run(de, &p);
+	assert_true(hit(&h, 1));
+	assert_false(hit(&h, 2));
+	assert_true(hit(&h, 3));
+	assert_true(hit(&h, 4));
+	assert_false(hit(&h, 5));
+	assert_true(hit(&h, 6));
+	assert_false(hit(&h, 7));
+	assert_true(hit(&h, 8));
+	assert_true(hit(&h, 9));
+	assert_true(hit(&h, 10));
+	assert_false(hit(&h, 11));
+	assert_true(hit(&h, 12));
+	assert_false(hit(&h, 13));
+	assert_true(hit(&h, 14));
+	assert_false(hit(&h, 15));
+	assert_true(hit(&h, 16));
+	assert_true(hit(&h, 17));
+	assert_false(hit(&h, 18));
+	assert_true(hit(&h, 19));  /* CWR/ECE ignored by the mask */
+	assert_false(hit(&h, 20)); /* exact: CWR/ECE are set too */
+	assert_true(hit(&h, 21));
+	assert_false(hit(&h, 22));
+	assert_true(hit(&h, 23));
+	assert_true(hit(&h, 24));
+	assert_false(hit(&h, 25));
+	/* a fragment: offset, more-fragments; and no tcp.mss option */
+	mkpkt(&p, "10.0.0.1", 1234, "10.0.0.2", 80, 17, "", 0);
+	p.ip.mf = true;
+	p.ip.frag_off = 1480;
+	p.ip.tos = 0;
+	h = run(de, &p);
+	assert_true(hit(&h, 7));
+	assert_false(hit(&h, 6));
+	assert_true(hit(&h, 11));
+	assert_false(hit(&h, 10));
+	assert_true(hit(&h, 2));
+	assert_true(hit(&h, 15));
+	assert_false(hit(&h, 17));
+	assert_false(hit(&h, 14));
+	setu_detect_engine_free(de);
+}
+
+static void test_flowbits_more(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de = load(
+	    "alert tcp any any -> any any (content:\"T\"; flowbits:toggle,t; noalert; "
+	    "sid:1;)\n"
+	    "alert tcp any any -> any any (content:\"Q\"; flowbits:isset,t; sid:2;)\n"
+	    "alert tcp any any -> any any (content:\"X\"; flowbits:setx,x,10; noalert; "
+	    "sid:3;)\n"
+	    "alert tcp any any -> any any (content:\"Y\"; flowbits:isset,x; sid:4;)\n"
+	    "alert tcp any any -> any any (content:\"A\"; flowint:a,=,5; flowint:b,=,3; "
+	    "noalert; sid:5;)\n"
+	    "alert tcp any any -> any any (content:\"B\"; flowint:a,>,b; sid:6;)\n"
+	    "alert tcp any any -> any any (content:\"B\"; flowint:a,-,2; flowint:a,==,b; "
+	    "sid:7;)\n"
+	    "alert tcp any any -> any any (content:\"C\"; flowint:zz,notset; sid:8;)\n");
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	setu_pkt_t p;
+	hits_t h = {0};
+#define SEND(str, sec)                                                           \
+	do {                                                                     \
+		mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, str, strlen(str)); \
+		p.flow = &flow;                                                  \
+		p.ts.tv_sec = (sec);                                             \
+		setu_detect_packet(dt, &p, on_alert, &h);                        \
+	} while (0)
+	SEND("T", 1000);
+	SEND("Q", 1000);
+	assert_int_equal(count(&h, 2), 1);
+	SEND("T", 1000); /* toggled off */
+	SEND("Q", 1000);
+	assert_int_equal(count(&h, 2), 1);
+	SEND("X", 1000);
+	SEND("Y", 1005);
+	assert_int_equal(count(&h, 4), 1);
+	SEND("Y", 1011); /* setx expired */
+	assert_int_equal(count(&h, 4), 1);
+	SEND("A", 1011);
+	SEND("B", 1011);
+	assert_int_equal(count(&h, 6), 1);
+	/* sid 7: a becomes 3 (postmatch runs only when the rule matches, so it must
+	 * match first): a=5 != b=3 here, so no change and no alert */
+	assert_int_equal(count(&h, 7), 0);
+	SEND("C", 1011);
+	assert_int_equal(count(&h, 8), 1);
+#undef SEND
+	free_flow(&flow);
+	setu_detect_thread_free(dt);
+	setu_detect_engine_free(de);
+}
+
+static void test_reload_flow_state(void **state)
+{
+	(void)state;
+	/* engine A numbers flowbit "a" 0; engine B numbers "b" 0: after a reload, B must
+	 * not read A's bit as its own */
+	setu_detect_engine_t *a = load("alert tcp any any -> any any (content:\"S\"; "
+	                               "flowbits:set,a; noalert; sid:1;)\n");
+	setu_detect_engine_t *b = load(
+	    "alert tcp any any -> any any (content:\"Q\"; flowbits:isset,b; sid:2;)\n"
+	    "alert tcp any any -> any any (content:\"Q\"; flowbits:isnotset,b; "
+	    "sid:3;)\n");
+	setu_detect_thread_t *ta = setu_detect_thread_new(a);
+	setu_detect_thread_t *tb = setu_detect_thread_new(b);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	setu_pkt_t p;
+	hits_t h = {0};
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "S", 1);
+	p.flow = &flow;
+	setu_detect_packet(ta, &p, on_alert, &h);
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "Q", 1);
+	p.flow = &flow;
+	setu_detect_packet(tb, &p, on_alert, &h);
+	assert_false(hit(&h, 2));
+	assert_true(hit(&h, 3));
+	free_flow(&flow);
+	setu_detect_thread_free(ta);
+	setu_detect_thread_free(tb);
+	setu_detect_engine_free(a);
+	setu_detect_engine_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -794,6 +988,9 @@ int main(void)
 	    cmocka_unit_test(test_stream),
 	    cmocka_unit_test(test_many_rules_prefilter),
 	    cmocka_unit_test(test_port_groups),
+	    cmocka_unit_test(test_header_more),
+	    cmocka_unit_test(test_flowbits_more),
+	    cmocka_unit_test(test_reload_flow_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
