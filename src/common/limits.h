@@ -149,6 +149,9 @@
 #define SETU_DNS_MAX_JUMPS 255u
 /* RRs kept per DNS message (all sections); real answers carry < 50. */
 #define SETU_DNS_MAX_RRS 1024u
+/* Names and rdata of one DNS message, decompressed: compression lets a 64 KiB message
+ * expand ~500x; past 4x the message a tx keeps what fit and raises dns.malformed_data. */
+#define SETU_DNS_ARENA_MAX (4u * SETU_DNS_MAX_MSG + 4096u)
 /* HTTP bodies kept per tx for inspection (Suricata default-config: 100 KiB each).
  * (config: app-layer.protocols.http.libhtp.default-config.request-body-limit) */
 #define SETU_HTTP_REQUEST_BODY_LIMIT_DEFAULT (100u * 1024)
@@ -201,6 +204,11 @@
 #define SETU_STIX_CHECK_MAX_ERRORS 1000u
 
 /* --- hub (owner: src/hub) --- */
+/* Federation (src/hub/sync): objects asked per page when pulling from a partner hub, the
+ * default pause between sync rounds, and the longest agreement type list (",a,b,"). */
+#define SETU_SYNC_PAGE_LIMIT 1000u
+#define SETU_SYNC_INTERVAL_S_DEFAULT 60u
+#define SETU_SYNC_TYPES_MAX 1024u
 
 /* Largest request body (TAXII max_content_length). 10 MiB holds an envelope of ~10,000
  * indicators; larger uploads are split by clients that read max_content_length. */

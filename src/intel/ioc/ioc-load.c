@@ -228,6 +228,8 @@ static int load_line(setu_iocset_builder_t *b, char *line, setu_diag_t *d)
 	char *cur = line;
 	bool qerr = false;
 	char *type = next_token(&cur, &qerr);
+	if (qerr)
+		return setu_diag_set(d, SETU_EPARSE, "unterminated quote");
 	if (type == NULL || type[0] == '#')
 		return 0; /* blank or comment */
 	char *value = next_token(&cur, &qerr);

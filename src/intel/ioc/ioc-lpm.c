@@ -7,13 +7,14 @@
  * through each prefix's `parent` link (a packet can match a /8 of one indicator and a /32
  * of another: both are sightings). The set is read-only after build, so there is no need
  * for a trie's cheap inserts; what matters is memory and cache behaviour. With n prefixes
- * there are at most 2n+1 ranges, so an IPv4 entry costs 16 bytes (first; parent, posting
- * and length side by side) plus at most 16 bytes of ranges (start + entry) — at most 32
- * bytes, where a binary or level-compressed trie of a million random /32s needs several
- * nodes of 8-16 bytes per entry. For IPv4 a first-level index over the top 16 bits (256
- * KiB) narrows the search to the ranges of one /16, so a lookup is a few steps over one
- * or two cache lines. IPv6 uses the same ranges with 128-bit starts and a plain binary
- * search (IPv6 feeds are small). */
+ * there are at most 2n+1 ranges, so an IPv4 entry costs 12 bytes (parent, posting and
+ * length side by side; a prefix's first address is the looked-up address with its host
+ * bits cleared, so it is not stored) plus at most 16 bytes of ranges (start + entry) — at
+ * most 28 bytes, where a binary or level-compressed trie of a million random /32s needs
+ * several nodes of 8-16 bytes per entry. For IPv4 a first-level index over the top 16
+ * bits (256 KiB) narrows the search to the ranges of one /16, so a lookup is a few steps
+ * over one or two cache lines. IPv6 uses the same ranges with 128-bit starts and a plain
+ * binary search (IPv6 feeds are small). */
 #include "intel/ioc/iocset-int.h"
 
 #include <stdlib.h>
@@ -142,13 +143,10 @@ int ioc_lpm_build(ioc_lpm_t *l, unsigned width, ioc_lpm_rec_t *recs, size_t n,
 	l->npfx = (uint32_t)np;
 	l->nint = (uint32_t)r.n;
 	if (width == 32) {
-		l->pfx_first4 = malloc(np * sizeof(uint32_t));
 		l->rng4 = malloc(r.n * sizeof(ioc_range4_t));
 		l->idx16 = malloc(65537 * sizeof(uint32_t));
-		if (l->pfx_first4 == NULL || l->rng4 == NULL || l->idx16 == NULL)
+		if (l->rng4 == NULL || l->idx16 == NULL)
 			goto out;
-		for (size_t i = 0; i < np; i++)
-			l->pfx_first4[i] = (uint32_t)first[i];
 		for (size_t i = 0; i < r.n; i++)
 			l->rng4[i] = (ioc_range4_t){(uint32_t)r.start[i], r.entry[i]};
 		size_t k = 0;
@@ -159,8 +157,6 @@ int ioc_lpm_build(ioc_lpm_t *l, unsigned width, ioc_lpm_rec_t *recs, size_t n,
 			l->idx16[h] = (uint32_t)k;
 		}
 	} else {
-		l->pfx_first6 = first;
-		first = NULL;
 		l->int_entry = realloc(r.entry, r.n * sizeof(uint32_t));
 		if (l->int_entry == NULL)
 			l->int_entry = r.entry;
@@ -183,8 +179,6 @@ out:
 void ioc_lpm_free(ioc_lpm_t *l)
 {
 	free(l->pfx);
-	free(l->pfx_first4);
-	free(l->pfx_first6);
 	free(l->rng4);
 	free(l->int_start6);
 	free(l->int_entry);
@@ -196,10 +190,9 @@ size_t ioc_lpm_bytes(const ioc_lpm_t *l)
 {
 	size_t b = (size_t)l->npfx * sizeof(ioc_lpm_pfx_t);
 	if (l->width == 32)
-		b += (size_t)l->npfx * 4 + (size_t)l->nint * sizeof(ioc_range4_t) +
-		     (l->idx16 ? 65537 * 4 : 0);
+		b += (size_t)l->nint * sizeof(ioc_range4_t) + (l->idx16 ? 65537 * 4 : 0);
 	else
-		b += (size_t)l->npfx * 16 + (size_t)l->nint * (16 + 4);
+		b += (size_t)l->nint * (16 + 4);
 	return b;
 }
 

@@ -108,10 +108,8 @@ typedef struct ioc_lpm {
 	unsigned width; /* 32 or 128 */
 	uint32_t npfx;  /* distinct prefixes */
 	ioc_lpm_pfx_t *pfx;
-	uint32_t *pfx_first4; /* width 32 */
-	ioc_u128 *pfx_first6; /* width 128 */
-	uint32_t nint;        /* ranges: [start[i], start[i+1]) -> most specific prefix */
-	ioc_range4_t *rng4;   /* width 32: start and entry side by side */
+	uint32_t nint;      /* ranges: [start[i], start[i+1]) -> most specific prefix */
+	ioc_range4_t *rng4; /* width 32: start and entry side by side */
 	ioc_u128 *int_start6;
 	uint32_t *int_entry; /* width 128: prefix index or IOC_NONE */
 	uint32_t *idx16;     /* width 32: first range starting at or after (h << 16) */

@@ -49,8 +49,8 @@ struct setu_iocset_builder {
 	setu_ioc_op_t *ops;
 	size_t nops, cap_ops;
 	size_t nvalues;
-	/* indicator ids -> index, for the text loader: slots hold index + 1 */
-	uint32_t *idmap;
+	/* indicator ids -> index, for the text loader (see id_tag) */
+	uint64_t *idmap;
 	size_t idmap_cap, idmap_n;
 };
 
@@ -431,9 +431,12 @@ int setu_iocset_set_expr(setu_iocset_builder_t *b, uint32_t ind_idx,
 
 /* ---- loader support (ioc-load.c) ---- */
 
-static uint64_t str_hash(const char *s)
+/* The id map's slots hold (32-bit hash tag << 32 | index + 1); the tag also picks the
+ * bucket, so growing the map never reads the ids again, and a probe compares strings only
+ * when the tags agree. */
+static uint32_t id_tag(const char *s)
 {
-	return ioc_hash_key(0, (const uint8_t *)s, strlen(s));
+	return (uint32_t)(ioc_hash_key(0, (const uint8_t *)s, strlen(s)) >> 32);
 }
 
 int ioc_builder_find_id(const setu_iocset_builder_t *b, const char *id, uint32_t *idx)
@@ -441,12 +444,15 @@ int ioc_builder_find_id(const setu_iocset_builder_t *b, const char *id, uint32_t
 	if (b->idmap_cap == 0)
 		return SETU_ENOENT;
 	size_t mask = b->idmap_cap - 1;
-	for (size_t s = str_hash(id) & mask;; s = (s + 1) & mask) {
-		uint32_t v = b->idmap[s];
+	uint32_t tag = id_tag(id);
+	for (size_t s = tag & mask;; s = (s + 1) & mask) {
+		uint64_t v = b->idmap[s];
 		if (v == 0)
 			return SETU_ENOENT;
-		if (strcmp(b->str + b->inds[v - 1].id, id) == 0) {
-			*idx = v - 1;
+		uint32_t i = (uint32_t)v - 1;
+		if ((uint32_t)(v >> 32) == tag &&
+		    strcmp(b->str + b->inds[i].id, id) == 0) {
+			*idx = i;
 			return 0;
 		}
 	}
@@ -456,14 +462,14 @@ int ioc_builder_remember_id(setu_iocset_builder_t *b, uint32_t idx)
 {
 	if ((b->idmap_n + 1) * 2 > b->idmap_cap) {
 		size_t nc = b->idmap_cap ? b->idmap_cap * 2 : 64;
-		uint32_t *nm = calloc(nc, sizeof(uint32_t));
+		uint64_t *nm = calloc(nc, sizeof(uint64_t));
 		if (nm == NULL)
 			return SETU_ENOMEM;
 		for (size_t i = 0; i < b->idmap_cap; i++) {
-			uint32_t v = b->idmap[i];
+			uint64_t v = b->idmap[i];
 			if (v == 0)
 				continue;
-			size_t s = str_hash(b->str + b->inds[v - 1].id) & (nc - 1);
+			size_t s = (v >> 32) & (nc - 1);
 			while (nm[s] != 0)
 				s = (s + 1) & (nc - 1);
 			nm[s] = v;
@@ -473,10 +479,11 @@ int ioc_builder_remember_id(setu_iocset_builder_t *b, uint32_t idx)
 		b->idmap_cap = nc;
 	}
 	size_t mask = b->idmap_cap - 1;
-	size_t s = str_hash(b->str + b->inds[idx].id) & mask;
+	uint32_t tag = id_tag(b->str + b->inds[idx].id);
+	size_t s = tag & mask;
 	while (b->idmap[s] != 0)
 		s = (s + 1) & mask;
-	b->idmap[s] = idx + 1;
+	b->idmap[s] = (uint64_t)tag << 32 | (idx + 1u);
 	b->idmap_n++;
 	return 0;
 }
@@ -746,17 +753,16 @@ int setu_iocset_lookup_ip(const setu_iocset_t *s, const setu_addr_t *a, int64_t 
 		if (!post_active(s, l->pfx[e].post, KINDS_IP, now))
 			continue;
 		if (out_prefix != NULL) {
-			memset(out_prefix, 0, sizeof(*out_prefix));
-			out_prefix->family = a->family;
-			if (a->family == 4) {
-				uint32_t f = l->pfx_first4[e];
-				uint8_t b4[4] = {(uint8_t)(f >> 24), (uint8_t)(f >> 16),
-				                 (uint8_t)(f >> 8), (uint8_t)f};
-				setu_addr_set4(out_prefix, b4);
-			} else {
-				ioc_u128 f = l->pfx_first6[e];
-				for (int i = 15; i >= 0; i--, f >>= 8)
-					out_prefix->b[i] = (uint8_t)f;
+			/* the prefix is the address with its host bits cleared: no need
+			 * to store each prefix's first address */
+			unsigned len = l->pfx[e].len;
+			*out_prefix = *a;
+			for (unsigned i = 0; i < 16; i++) {
+				if (i * 8 >= len)
+					out_prefix->b[i] = 0;
+				else if (i * 8 + 8 > len)
+					out_prefix->b[i] &=
+					    (uint8_t)(0xff << (8 - (len - i * 8)));
 			}
 		}
 		return l->pfx[e].len;

@@ -737,6 +737,8 @@ static void test_loader(void **state)
 	                    "t.ioc:1: unknown key 'color'");
 	assert_string_equal(load_err("ipv4 1.1.1.1 name=\"open\n", buf, sizeof(buf)),
 	                    "t.ioc:1: unterminated quote");
+	assert_string_equal(load_err("\"ipv4 1.1.1.1\n", buf, sizeof(buf)),
+	                    "t.ioc:1: unterminated quote");
 	assert_string_equal(load_err("ipv4 1.1.1.1 junk\n", buf, sizeof(buf)),
 	                    "t.ioc:1: expected key=value, got 'junk'");
 	assert_string_equal(load_err("ipv4 1.1.1.1 tlp=purple\n", buf, sizeof(buf)),
@@ -764,6 +766,33 @@ static void test_loader(void **state)
 	assert_int_equal(setu_iocset_load_file(b, path, &d), 2);
 	unlink(path);
 	setu_iocset_builder_free(b);
+}
+
+static void test_loader_many_ids(void **state)
+{
+	(void)state;
+	/* 300 ids, each on 3 lines spread over the file: the id map grows several times
+	 */
+	char *text = malloc(900 * 64);
+	size_t n = 0;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 300; i++)
+			n += (size_t)sprintf(text + n,
+			                     "ipv4 10.%d.%d.%d id=indicator--%d\n", round,
+			                     i / 256, i % 256, i);
+	setu_iocset_builder_t *b = setu_iocset_builder_new();
+	setu_diag_t d = {0};
+	assert_int_equal(setu_iocset_load_text(b, text, n, "many", &d), 900);
+	setu_iocset_t *s = setu_iocset_build(b, &d);
+	setu_iocset_builder_free(b);
+	free(text);
+	assert_int_equal(setu_iocset_indicator_count(s), 300);
+	hits_t h;
+	assert_string_equal(match_ip(s, "10.2.1.10", NULL, &h), "indicator--266");
+	assert_string_equal(match_ip(s, "10.0.0.0", NULL, &h), "indicator--0");
+	assert_string_equal(match_ip(s, "10.1.1.43", "10.2.1.43", &h), "indicator--299");
+	assert_string_equal(match_ip(s, "10.1.1.44", NULL, &h), "");
+	setu_iocset_free(s);
 }
 
 static void test_empty_set(void **state)
@@ -832,6 +861,7 @@ int main(void)
 	    cmocka_unit_test(test_and_or),
 	    cmocka_unit_test(test_many_indicators_one_value),
 	    cmocka_unit_test(test_loader),
+	    cmocka_unit_test(test_loader_many_ids),
 	    cmocka_unit_test(test_empty_set),
 	    cmocka_unit_test(test_rebuild),
 	};
