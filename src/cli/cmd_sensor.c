@@ -33,6 +33,10 @@ static void sensor_usage(FILE *out)
 	    "cores)\n"
 	    "  -F FILTER           BPF filter for live capture\n"
 	    "  --unix-socket PATH  serve `setu ctl` commands (reload, stats) on PATH\n"
+	    "  --indicators FILE   shared indicators: STIX 2.1 JSON (bundle, TAXII "
+	    "envelope)\n"
+	    "                      or setu's text format (may be repeated; reloaded with "
+	    "rules)\n"
 	    "\n"
 	    "Signals: SIGUSR2 reloads the rules without stopping capture; SIGINT and\n"
 	    "SIGTERM stop it (every flow is logged before exit).\n"
@@ -82,13 +86,14 @@ static int fail(const setu_diag_t *d)
 
 int cmd_sensor(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_RUNMODE, OPT_THREADS, OPT_UNIX_SOCKET };
+	enum { OPT_SET = 256, OPT_RUNMODE, OPT_THREADS, OPT_UNIX_SOCKET, OPT_INDICATORS };
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"set", required_argument, NULL, OPT_SET},
 	    {"runmode", required_argument, NULL, OPT_RUNMODE},
 	    {"threads", required_argument, NULL, OPT_THREADS},
 	    {"unix-socket", required_argument, NULL, OPT_UNIX_SOCKET},
+	    {"indicators", required_argument, NULL, OPT_INDICATORS},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
@@ -96,6 +101,8 @@ int cmd_sensor(int argc, char **argv)
 	const char *csum = NULL, *runmode = NULL, *threads = NULL, *sockpath = NULL;
 	const char *rules[SETU_MAX_RULE_FILES];
 	size_t nrules = 0;
+	const char *iocs[SETU_MAX_RULE_FILES];
+	size_t niocs = 0;
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
 	size_t nsets = 0;
 	int rc = 2;
@@ -154,6 +161,15 @@ int cmd_sensor(int argc, char **argv)
 			break;
 		case OPT_UNIX_SOCKET:
 			sockpath = optarg;
+			break;
+		case OPT_INDICATORS:
+			if (niocs == SETU_MAX_RULE_FILES) {
+				fprintf(stderr,
+				        "setu sensor: at most %d indicator files\n",
+				        SETU_MAX_RULE_FILES);
+				goto out;
+			}
+			iocs[niocs++] = optarg;
 			break;
 		default:
 			sensor_usage(stderr);
@@ -219,6 +235,9 @@ int cmd_sensor(int argc, char **argv)
 	for (size_t i = 0; i < nrules; i++)
 		cfg->rule_files[i] = rules[i];
 	cfg->nrule_files = nrules;
+	for (size_t i = 0; i < niocs; i++)
+		cfg->ioc_files[i] = iocs[i];
+	cfg->nioc_files = niocs;
 
 	e = setu_engine_new(cfg, &diag);
 	if (e == NULL) {

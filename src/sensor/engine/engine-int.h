@@ -5,6 +5,7 @@
 #include "common/buf.h"
 #include "sensor/engine/engine.h"
 #include "sensor/applayer/applayer.h"
+#include "intel/ioc/iocset.h"
 #include "sensor/detect/detect.h"
 #include "sensor/output/eve-records.h"
 
@@ -38,8 +39,11 @@ struct setu_engine {
  */
 /* A loaded rule set with its generation. */
 typedef struct setu_ruleset {
-	setu_detect_engine_t *de; /* owned */
-	uint64_t gen;             /* 1 for the first load, +1 per reload */
+	setu_detect_engine_t *de; /* owned; NULL without rule files */
+	setu_iocset_t *iocs;      /* owned; NULL without indicator files */
+	/* per indicator: the rule-like identity its alerts carry (owned) */
+	struct setu_ioc_rule *ioc_rules;
+	uint64_t gen; /* 1 for the first load, +1 per reload */
 	struct setu_ruleset *next_retired;
 } setu_ruleset_t;
 
@@ -52,6 +56,14 @@ void setu_worker_sync_rules(struct setu_worker *w);
 void setu_worker_publish(struct setu_worker *w);
 /* Reader side: sum the workers' latest snapshots into st. */
 void setu_engine_collect_snapshots(setu_engine_t *e, setu_stats_t *st);
+
+/* Indicators (intel.c): load the configured files into rs; match a packet's addresses
+ * and ports, or a transaction's names, URLs and fingerprints. */
+int setu_ioc_load(setu_engine_t *e, setu_ruleset_t *rs, setu_diag_t *diag);
+void setu_ioc_rules_free(setu_ruleset_t *rs);
+void setu_ioc_match_packet(struct setu_worker *w, setu_pkt_t *p, setu_alert_cb cb);
+void setu_ioc_match_tx(struct setu_worker *w, setu_flow_t *f, setu_alproto_t proto,
+                       const setu_altx_t *tx, setu_pkt_t *p, setu_alert_cb cb);
 
 #define SETU_CSUM_AUTO_SAMPLE 1000u
 #define SETU_CSUM_AUTO_BAD_PCT 10u

@@ -214,7 +214,7 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 	pthread_mutex_init(&e->workers_lock, NULL);
 	atomic_init(&e->stats_gen, 0);
 	atomic_init(&e->rules, NULL);
-	if (e->cfg.nrule_files > 0) {
+	if (e->cfg.nrule_files > 0 || e->cfg.nioc_files > 0) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		setu_ruleset_t *rs = setu_ruleset_load(e, 1, diag);
@@ -224,15 +224,21 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		atomic_store(&e->rules, rs);
-		const setu_detect_stats_t *ds = setu_detect_engine_stats(rs->de);
-		fprintf(stderr,
-		        "setu sensor: %zu rules loaded (%zu wait for app-layer "
-		        "keywords), %zu "
-		        "skipped, %zu failed, from %zu files in %.3f s\n",
-		        ds->loaded, ds->applayer_pending, ds->skipped, ds->failed,
-		        e->cfg.nrule_files,
-		        (double)(t1.tv_sec - t0.tv_sec) +
-		            (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		const setu_detect_stats_t *ds =
+		    rs->de != NULL ? setu_detect_engine_stats(rs->de) : NULL;
+		if (rs->iocs != NULL)
+			fprintf(stderr,
+			        "setu sensor: %u indicators loaded from %zu files\n",
+			        setu_iocset_indicator_count(rs->iocs), e->cfg.nioc_files);
+		if (ds != NULL)
+			fprintf(stderr,
+			        "setu sensor: %zu rules loaded (%zu wait for app-layer "
+			        "keywords), %zu "
+			        "skipped, %zu failed, from %zu files in %.3f s\n",
+			        ds->loaded, ds->applayer_pending, ds->skipped, ds->failed,
+			        e->cfg.nrule_files,
+			        (double)(t1.tv_sec - t0.tv_sec) +
+			            (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 
 	if (e->cfg.eve.enabled) {

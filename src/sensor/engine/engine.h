@@ -54,6 +54,10 @@ typedef struct setu_sensor_config {
 	size_t naddress_vars;
 	setu_detect_var_t port_vars[SETU_MAX_RULE_VARS];
 	size_t nport_vars;
+	/* indicator files: STIX 2.1 JSON (bundle, envelope, list; compiled) or setu's
+	 * text format (*.ioc); borrowed like rule_files */
+	const char *ioc_files[SETU_MAX_RULE_FILES];
+	size_t nioc_files;
 	/* where per-rule load problems go (one line each); NULL = stderr */
 	setu_detect_report_cb rule_report;
 	void *rule_report_user;

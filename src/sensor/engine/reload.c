@@ -43,12 +43,18 @@ setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *d
 		return NULL;
 	}
 	rs->gen = gen;
-	rs->de = setu_detect_engine_load(&dc, c->rule_files, c->nrule_files,
-	                                 c->rule_report != NULL ? c->rule_report
-	                                                        : report_to_stderr,
-	                                 c->rule_report_user, diag);
-	if (rs->de == NULL) {
-		free(rs);
+	if (c->nrule_files > 0) {
+		rs->de = setu_detect_engine_load(
+		    &dc, c->rule_files, c->nrule_files,
+		    c->rule_report != NULL ? c->rule_report : report_to_stderr,
+		    c->rule_report_user, diag);
+		if (rs->de == NULL) {
+			free(rs);
+			return NULL;
+		}
+	}
+	if (c->nioc_files > 0 && setu_ioc_load(e, rs, diag) != 0) {
+		setu_ruleset_free(rs);
 		return NULL;
 	}
 	return rs;
@@ -59,6 +65,7 @@ void setu_ruleset_free(setu_ruleset_t *rs)
 	if (rs == NULL)
 		return;
 	setu_detect_engine_free(rs->de);
+	setu_ioc_rules_free(rs);
 	free(rs);
 }
 
@@ -141,8 +148,9 @@ void setu_worker_sync_rules(setu_worker_t *w)
 	setu_ruleset_t *mine = atomic_load_explicit(&w->ruleset, memory_order_relaxed);
 	if (cur == mine)
 		return;
-	setu_detect_thread_t *dt = cur != NULL ? setu_detect_thread_new(cur->de) : NULL;
-	if (cur != NULL && dt == NULL)
+	setu_detect_thread_t *dt =
+	    cur != NULL && cur->de != NULL ? setu_detect_thread_new(cur->de) : NULL;
+	if (cur != NULL && cur->de != NULL && dt == NULL)
 		return; /* out of memory: keep the old rules, try again at the next packet
 		         */
 	setu_detect_thread_free(w->detect);

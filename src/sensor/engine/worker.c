@@ -69,6 +69,9 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_altx_t *tx)
 {
 	setu_worker_t *w = user;
+	setu_ioc_match_tx(w, f, proto, tx,
+	                  w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir),
+	                  on_alert);
 	static const uint32_t type_of[SETU_ALPROTO_MAX] = {
 	    [SETU_ALPROTO_DNS] = SETU_EVE_T(DNS),
 	    [SETU_ALPROTO_HTTP] = SETU_EVE_T(HTTP),
@@ -218,9 +221,10 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 		                     0);
 	}
 
-	/* 4. detect on the packet */
+	/* 4. detect on the packet: rules, then shared indicators */
 	if (w->detect != NULL)
 		setu_detect_packet(w->detect, p, on_alert, w);
+	setu_ioc_match_packet(w, p, on_alert);
 
 	/* 5. output: finished transactions, then what the packet raised */
 	if (f != NULL)
@@ -265,7 +269,8 @@ setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 	setu_worker_sync_rules(w);
 	if (!registered || w->decode == NULL || w->flows == NULL || w->stream == NULL ||
 	    w->applayer == NULL || w->pseudo == NULL ||
-	    (atomic_load(&e->rules) != NULL && w->detect == NULL)) {
+	    (atomic_load(&e->rules) != NULL && atomic_load(&e->rules)->de != NULL &&
+	     w->detect == NULL)) {
 		setu_worker_free(w);
 		return NULL;
 	}
