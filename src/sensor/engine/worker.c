@@ -72,6 +72,20 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	setu_ioc_match_tx(w, f, proto, tx,
 	                  w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir),
 	                  on_alert);
+	const setu_eve_opts_t *o = &w->e->cfg.eve;
+	if (tx->events != 0 && eve_type(w, SETU_EVE_T(ANOMALY)) && o->anomaly_applayer) {
+		for (unsigned bit = 0; bit < 32; bit++) {
+			const char *ev = (tx->events & (1u << bit))
+			                     ? setu_applayer_event_name(proto, bit)
+			                     : NULL;
+			if (ev == NULL)
+				continue;
+			setu_eve_write_applayer_anomaly(
+			    &w->json, o, f, w->cur != NULL ? &w->cur->ts : &f->last,
+			    setu_alproto_name(proto), ev, "proto_parser", tx->id);
+			setu_worker_emit(w);
+		}
+	}
 	static const uint32_t type_of[SETU_ALPROTO_MAX] = {
 	    [SETU_ALPROTO_DNS] = SETU_EVE_T(DNS),
 	    [SETU_ALPROTO_HTTP] = SETU_EVE_T(HTTP),

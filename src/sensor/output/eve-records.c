@@ -219,6 +219,34 @@ void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu
 	setu_json_close_object(j);
 }
 
+void setu_eve_write_applayer_anomaly(setu_json_t *j, const setu_eve_opts_t *o,
+                                     const setu_flow_t *f, const struct timeval *ts,
+                                     const char *app_proto, const char *event,
+                                     const char *layer, uint64_t tx_id)
+{
+	setu_eve_tuple_t t;
+	setu_eve_tuple_of_flow(&t, f);
+	setu_eve_begin(j, ts, f->flow_id, "anomaly", &t);
+	setu_eve_flow_extras(j, o, f);
+	setu_json_u64(j, "tx_id", tx_id);
+	setu_json_open_object(j, "anomaly");
+	setu_json_str(j, "app_proto", app_proto);
+	setu_json_str(j, "type", "applayer");
+	/* Suricata logs app-layer events by their upper-case name without the protocol
+	 * ("http.request_line_invalid" -> "REQUEST_LINE_INVALID") */
+	char name[96];
+	const char *dot = strchr(event, '.');
+	const char *src = dot != NULL ? dot + 1 : event;
+	size_t k = 0;
+	for (; src[k] != '\0' && k + 1 < sizeof(name); k++)
+		name[k] = (char)(src[k] >= 'a' && src[k] <= 'z' ? src[k] - 32 : src[k]);
+	name[k] = '\0';
+	setu_json_str(j, "event", name);
+	setu_json_str(j, "layer", layer);
+	setu_json_close_object(j);
+	setu_json_close_object(j);
+}
+
 void setu_stats_init(setu_stats_t *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -40,6 +40,13 @@ void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_fl
 void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p,
                             setu_event_t e);
 
+/* An "anomaly" record for an app-layer event: {"type": "applayer", "event": NAME,
+ * "layer": layer, "app_proto": proto}; the record is in the flow's direction. */
+void setu_eve_write_applayer_anomaly(setu_json_t *j, const setu_eve_opts_t *o,
+                                     const setu_flow_t *f, const struct timeval *ts,
+                                     const char *app_proto, const char *event,
+                                     const char *layer, uint64_t tx_id);
+
 /* A stats tree from dotted counter names. */
 typedef struct setu_stats_entry {
 	char name[96];
