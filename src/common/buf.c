@@ -108,6 +108,38 @@ void setu_json_init(setu_json_t *j, setu_buf_t *b)
 	j->b = b;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t l;
+	uint32_t cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		l = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		l = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		l = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (l > n)
+		return 0;
+	for (size_t k = 1; k < l; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3F);
+	}
+	if ((l == 3 && cp < 0x800) || (l == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return l;
+}
+
 static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -126,24 +158,15 @@ static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 		}
 		uint8_t c = s[i];
 		if (c >= 0x80) {
-			/* pass through a valid UTF-8 sequence, escape stray bytes */
-			size_t l = (c & 0xE0) == 0xC0   ? 2
-			           : (c & 0xF0) == 0xE0 ? 3
-			           : (c & 0xF8) == 0xF0 ? 4
-			                                : 0;
-			bool valid = l != 0 && i + l <= n;
-			for (size_t k = 1; valid && k < l; k++)
-				if ((s[i + k] & 0xC0) != 0x80)
-					valid = false;
-			if (valid && l == 2 && c < 0xC2)
-				valid = false; /* overlong */
-			if (valid) {
+			size_t l = utf8_len(s + i, n - i);
+			if (l > 0) {
 				setu_buf_append(b, s + i, l);
 				i += l;
 				continue;
 			}
-			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-			setu_buf_append(b, e, 6);
+			/* not UTF-8: written as the text \xNN, as Suricata does */
+			char e[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
+			setu_buf_append(b, e, 5);
 			i++;
 			continue;
 		}

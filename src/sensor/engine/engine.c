@@ -17,6 +17,7 @@ void setu_sensor_config_default(setu_sensor_config_t *cfg)
 	setu_flow_config_default(&cfg->flow);
 	setu_stream_config_default(&cfg->stream);
 	setu_eve_opts_default(&cfg->eve);
+	setu_applayer_eve_opts_default(&cfg->al_eve);
 	cfg->csum = SETU_CSUM_AUTO;
 	cfg->runmode = SETU_RUNMODE_SINGLE;
 	snprintf(cfg->log_dir, sizeof(cfg->log_dir), ".");
@@ -66,6 +67,76 @@ static int opt_path(const setu_conf_t *c, const char *key, char *out, size_t siz
 	snprintf(out, size, "%s", v);
 	return 0;
 }
+
+#define TRY(x)                       \
+	do {                         \
+		if ((rc = (x)) != 0) \
+			return rc;   \
+	} while (0)
+
+/* dns/http/tls record options (outputs.eve-log.types.<proto>.* and
+ * app-layer.protocols.tls.*). A configuration that lists the types gets Suricata's
+ * per-type defaults for what it does not say (extended: no). */
+static int applayer_eve_from_conf(setu_sensor_config_t *cfg, const setu_conf_t *c,
+                                  setu_diag_t *d)
+{
+	setu_applayer_eve_opts_t *o = &cfg->al_eve;
+	int rc;
+	o->dns_version = cfg->eve.dns_version;
+	if (setu_conf_lookup(c, "outputs.eve-log.types") != NULL) {
+		o->http_extended = false;
+		o->tls_extended = false;
+	}
+	TRY(opt_bool(c, "outputs.eve-log.types.http.extended", &o->http_extended, d));
+	TRY(opt_bool(c, "outputs.eve-log.types.tls.extended", &o->tls_extended, d));
+	TRY(opt_bool(c, "outputs.eve-log.types.tls.session-resumption",
+	             &o->tls_session_resumption, d));
+	TRY(opt_bool(c, "outputs.eve-log.types.tls.ja4", &o->tls_ja4, d));
+	TRY(opt_bool(c, "outputs.eve-log.types.dns.requests", &o->dns_requests, d));
+	TRY(opt_bool(c, "outputs.eve-log.types.dns.responses", &o->dns_responses, d));
+	const setu_conf_node_t *fm =
+	    setu_conf_lookup(c, "outputs.eve-log.types.dns.formats");
+	if (fm != NULL && fm->is_seq) {
+		o->dns_detailed = o->dns_grouped = false;
+		for (size_t i = 0; i < fm->nchild; i++) {
+			const char *v = fm->child[i]->value;
+			if (v != NULL && strcmp(v, "detailed") == 0)
+				o->dns_detailed = true;
+			else if (v != NULL && strcmp(v, "grouped") == 0)
+				o->dns_grouped = true;
+		}
+	}
+	const char *dh = setu_conf_get(c, "outputs.eve-log.types.http.dump-all-headers");
+	if (dh != NULL) {
+		o->http_request_headers =
+		    strcmp(dh, "both") == 0 || strcmp(dh, "request") == 0;
+		o->http_response_headers =
+		    strcmp(dh, "both") == 0 || strcmp(dh, "response") == 0;
+	}
+	const setu_conf_node_t *cu =
+	    setu_conf_lookup(c, "outputs.eve-log.types.tls.custom");
+	if (cu != NULL && cu->is_seq) {
+		o->tls_custom = 0;
+		for (size_t i = 0; i < cu->nchild; i++) {
+			const char *v = cu->child[i]->value;
+			uint32_t bit = v != NULL ? setu_tls_custom_field(v) : 0;
+			if (bit == 0)
+				return setu_diag_set(
+				    d, SETU_ECONFIG,
+				    "key 'outputs.eve-log.types.tls.custom': unknown "
+				    "field '%s'",
+				    v != NULL ? v : "(list)");
+			o->tls_custom |= bit;
+		}
+	}
+	/* JA3/JA4 are logged when their fingerprints are enabled, as Suricata's "auto" */
+	TRY(opt_bool(c, "app-layer.protocols.tls.ja3-fingerprints", &o->tls_ja3, d));
+	bool ja4 = o->tls_ja4;
+	TRY(opt_bool(c, "app-layer.protocols.tls.ja4-fingerprints", &ja4, d));
+	o->tls_ja4 = o->tls_ja4 || ja4;
+	return 0;
+}
+#undef TRY
 
 int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
                              setu_diag_t *d)
@@ -126,6 +197,7 @@ int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *c,
 	TRY(opt_u32(c, "defrag.trackers", &cfg->decode.defrag_max_trackers, d));
 	/* outputs */
 	TRY(setu_eve_opts_from_conf(&cfg->eve, c, d));
+	TRY(applayer_eve_from_conf(cfg, c, d));
 	TRY(opt_path(c, "default-log-dir", cfg->log_dir, sizeof(cfg->log_dir), d));
 	/* detection files */
 	TRY(opt_path(c, "classification-file", cfg->classification_file,
@@ -205,10 +277,7 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 	}
 	/* app-layer: Suricata's defaults; EVE record options from outputs.eve-log */
 	setu_applayer_config_default(&e->applayer);
-	setu_applayer_eve_opts_default(&e->al_eve);
-	e->al_eve.dns_version = e->cfg.eve.dns_version;
-	e->al_eve.http_extended = e->cfg.eve.http_extended;
-	e->al_eve.tls_extended = e->cfg.eve.tls_extended;
+	e->al_eve = e->cfg.al_eve;
 
 	pthread_mutex_init(&e->reload_lock, NULL);
 	pthread_mutex_init(&e->workers_lock, NULL);

@@ -7,6 +7,7 @@
 #include "common/conf.h"
 #include "common/counters.h"
 #include "sensor/capture/capture.h"
+#include "sensor/applayer/applayer.h"
 #include "sensor/decode/decode.h"
 #include "sensor/detect/detect.h"
 #include "sensor/flow/flow.h"
@@ -38,6 +39,7 @@ typedef struct setu_sensor_config {
 	setu_flow_config_t flow;
 	setu_stream_config_t stream;
 	setu_eve_opts_t eve;
+	setu_applayer_eve_opts_t al_eve; /* dns/http/tls record options */
 	setu_csum_mode_t csum;
 	setu_runmode_t runmode;
 	unsigned threads; /* workers; 0 = one per core */

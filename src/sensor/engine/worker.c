@@ -95,8 +95,21 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	    !eve_type(w, type_of[proto]) ||
 	    !setu_applayer_tx_loggable(proto, tx, &w->e->al_eve))
 		return;
+	/* a reply seen before its request (midstream, lost packets) tells the app-layer
+	 * who the client is: swap the flow as Suricata does before logging */
+	setu_alstate_t *st = setu_applayer_state(f);
+	if (st != NULL && f->proto == 6 && setu_alstate_reversed(st) && !f->swapped)
+		setu_flow_swap(f, w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir));
 	setu_eve_tuple_t t;
 	setu_eve_tuple_of_flow(&t, f);
+	if (tx->dir == 1) { /* a record about the server's message: server → client */
+		setu_addr_t a = t.src;
+		uint16_t port = t.sp;
+		t.src = t.dst;
+		t.sp = t.dp;
+		t.dst = a;
+		t.dp = port;
+	}
 	const struct timeval *ts = w->cur != NULL ? &w->cur->ts : &f->last;
 	setu_eve_begin(&w->json, ts, f->flow_id, setu_alproto_name(proto), &t);
 	if (w->cur != NULL && w->cur->pcap_cnt != 0)

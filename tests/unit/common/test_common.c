@@ -48,7 +48,10 @@ static void test_json_writer(void **state)
 	setu_json_open_object(&j, NULL);
 	setu_json_str(&j, "a", "x\"y\n");
 	setu_json_u64(&j, "n", 42);
-	const uint8_t raw[] = {'o', 'k', 0xff, 0xc3, 0xa9, 0x01};
+	/* 0xff is no UTF-8; "é" is; an overlong "/" (0xc0 0xaf) and a surrogate
+	 * (0xed 0xa0 0x80) are not */
+	const uint8_t raw[] = {'o',  'k',  0xff, 0xc3, 0xa9, 0x01,
+	                       0xc0, 0xaf, 0xed, 0xa0, 0x80};
 	setu_json_strn(&j, "r", raw, sizeof(raw));
 	setu_json_open_array(&j, "l");
 	setu_json_bool(&j, NULL, true);
@@ -57,7 +60,8 @@ static void test_json_writer(void **state)
 	setu_json_close_object(&j);
 	assert_true(setu_buf_ok(&b));
 	assert_string_equal(b.data, "{\"a\":\"x\\\"y\\n\",\"n\":42,\"r\":"
-	                            "\"ok\\u00ff\xc3\xa9\\u0001\",\"l\":[true,null]}");
+	                            "\"ok\\\\xff\xc3\xa9\\u0001\\\\xc0\\\\xaf\\\\xed\\\\x"
+	                            "a0\\\\x80\",\"l\":[true,null]}");
 	setu_buf_free(&b);
 }
 
