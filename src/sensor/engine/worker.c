@@ -69,6 +69,10 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_altx_t *tx)
 {
 	setu_worker_t *w = user;
+	/* app-layer rules (sticky buffers ...) on the handed-over tx, once, before its
+	 * own record (detect.h: setu_detect_tx) */
+	if (w->detect != NULL)
+		setu_detect_tx(w->detect, w->cur, f, (int)proto, tx, on_alert, w);
 	setu_ioc_match_tx(w, f, proto, tx,
 	                  w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir),
 	                  on_alert);
@@ -98,7 +102,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	/* a reply seen before its request (midstream, lost packets) tells the app-layer
 	 * who the client is: swap the flow as Suricata does before logging */
 	setu_alstate_t *st = setu_applayer_state(f);
-	if (st != NULL && f->proto == 6 && setu_alstate_reversed(st) && !f->swapped)
+	if (st != NULL && setu_alstate_reversed(st) && !f->swapped)
 		setu_flow_swap(f, w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir));
 	setu_eve_tuple_t t;
 	setu_eve_tuple_of_flow(&t, f);
