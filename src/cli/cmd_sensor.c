@@ -6,6 +6,7 @@
 #include "sensor/capture/capture.h"
 #include "sensor/engine/control.h"
 #include "sensor/engine/engine.h"
+#include "sensor/engine/hubsync.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -33,6 +34,11 @@ static void sensor_usage(FILE *out)
 	    "cores)\n"
 	    "  -F FILTER           BPF filter for live capture\n"
 	    "  --unix-socket PATH  serve `setu ctl` commands (reload, stats) on PATH\n"
+	    "  --hub URL           pull shared rules and indicators from a hub's TAXII "
+	    "API\n"
+	    "                      root (with --hub-collection ID..., --hub-token T or\n"
+	    "                      $SETU_HUB_TOKEN, --hub-interval S (60), --state-dir "
+	    "DIR)\n"
 	    "  --indicators FILE   shared indicators: STIX 2.1 JSON (bundle, TAXII "
 	    "envelope)\n"
 	    "                      or setu's text format (may be repeated; reloaded with "
@@ -86,7 +92,18 @@ static int fail(const setu_diag_t *d)
 
 int cmd_sensor(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_RUNMODE, OPT_THREADS, OPT_UNIX_SOCKET, OPT_INDICATORS };
+	enum {
+		OPT_SET = 256,
+		OPT_RUNMODE,
+		OPT_THREADS,
+		OPT_UNIX_SOCKET,
+		OPT_INDICATORS,
+		OPT_HUB,
+		OPT_HUB_TOKEN,
+		OPT_HUB_COLLECTION,
+		OPT_HUB_INTERVAL,
+		OPT_STATE_DIR
+	};
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"set", required_argument, NULL, OPT_SET},
@@ -94,6 +111,11 @@ int cmd_sensor(int argc, char **argv)
 	    {"threads", required_argument, NULL, OPT_THREADS},
 	    {"unix-socket", required_argument, NULL, OPT_UNIX_SOCKET},
 	    {"indicators", required_argument, NULL, OPT_INDICATORS},
+	    {"hub", required_argument, NULL, OPT_HUB},
+	    {"hub-token", required_argument, NULL, OPT_HUB_TOKEN},
+	    {"hub-collection", required_argument, NULL, OPT_HUB_COLLECTION},
+	    {"hub-interval", required_argument, NULL, OPT_HUB_INTERVAL},
+	    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
@@ -103,6 +125,10 @@ int cmd_sensor(int argc, char **argv)
 	size_t nrules = 0;
 	const char *iocs[SETU_MAX_RULE_FILES];
 	size_t niocs = 0;
+	setu_hubsync_config_t hub = {.interval_s = 60};
+	const char *statedir = NULL;
+	setu_hubsync_t *hubsync = NULL;
+	char hub_ioc[PATH_MAX], hub_rules[PATH_MAX];
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
 	size_t nsets = 0;
 	int rc = 2;
@@ -161,6 +187,33 @@ int cmd_sensor(int argc, char **argv)
 			break;
 		case OPT_UNIX_SOCKET:
 			sockpath = optarg;
+			break;
+		case OPT_HUB:
+			hub.url = optarg;
+			break;
+		case OPT_HUB_TOKEN:
+			hub.token = optarg;
+			break;
+		case OPT_HUB_COLLECTION:
+			if (hub.ncollections == SETU_HUBSYNC_MAX_COLLECTIONS) {
+				fprintf(stderr,
+				        "setu sensor: at most %d hub collections\n",
+				        SETU_HUBSYNC_MAX_COLLECTIONS);
+				goto out;
+			}
+			hub.collections[hub.ncollections++] = optarg;
+			break;
+		case OPT_HUB_INTERVAL:
+			hub.interval_s = (unsigned)strtoul(optarg, NULL, 10);
+			if (hub.interval_s == 0 || hub.interval_s > 86400) {
+				fprintf(
+				    stderr,
+				    "setu sensor: --hub-interval: 1 to 86400 seconds\n");
+				goto out;
+			}
+			break;
+		case OPT_STATE_DIR:
+			statedir = optarg;
 			break;
 		case OPT_INDICATORS:
 			if (niocs == SETU_MAX_RULE_FILES) {
@@ -238,6 +291,27 @@ int cmd_sensor(int argc, char **argv)
 	for (size_t i = 0; i < niocs; i++)
 		cfg->ioc_files[i] = iocs[i];
 	cfg->nioc_files = niocs;
+	if (hub.url != NULL) {
+		if (hub.ncollections == 0) {
+			fprintf(
+			    stderr,
+			    "setu sensor: --hub needs at least one --hub-collection\n");
+			rc = 2;
+			goto out;
+		}
+		if (hub.token == NULL)
+			hub.token = getenv("SETU_HUB_TOKEN"); /* keeps it out of `ps` */
+		hub.state_dir = statedir != NULL ? statedir : cfg->log_dir;
+		if (setu_hubsync_prepare(hub.state_dir, hub_ioc, hub_rules, &diag) != 0 ||
+		    cfg->nrule_files == SETU_MAX_RULE_FILES ||
+		    cfg->nioc_files == SETU_MAX_RULE_FILES) {
+			rc = fail(&diag);
+			goto out;
+		}
+		/* what was pulled takes part in every load and reload */
+		cfg->rule_files[cfg->nrule_files++] = hub_rules;
+		cfg->ioc_files[cfg->nioc_files++] = hub_ioc;
+	}
 
 	e = setu_engine_new(cfg, &diag);
 	if (e == NULL) {
@@ -262,6 +336,10 @@ int cmd_sensor(int argc, char **argv)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
+	if (hub.url != NULL && (hubsync = setu_hubsync_start(e, &hub, &diag)) == NULL) {
+		rc = fail(&diag);
+		goto out;
+	}
 	pthread_t sigtid;
 	bool have_sigtid = pthread_create(&sigtid, NULL, signal_thread, e) == 0;
 	int r = setu_engine_run(e, cap, &diag);
@@ -281,6 +359,7 @@ int cmd_sensor(int argc, char **argv)
 		rc = 0;
 	}
 out:
+	setu_hubsync_stop(hubsync);
 	setu_control_stop(ctl);
 	setu_capture_close(cap);
 	setu_engine_free(e);

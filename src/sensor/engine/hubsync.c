@@ -1,0 +1,294 @@
+/* hubsync.c — pull shared indicators and rules from a hub into the running sensor. */
+#include "hubsync.h"
+
+#include "common/log.h"
+#include "taxii/taxii.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct setu_hubsync {
+	setu_engine_t *e;
+	setu_hubsync_config_t cfg;
+	setu_taxii_client_t *client;
+	char ioc_path[PATH_MAX], rules_path[PATH_MAX], state_path[PATH_MAX];
+	json_t *objects;   /* id → newest version */
+	json_t *bookmarks; /* collection id → bookmark */
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	uint64_t pulls, failures, objects_seen, reloads;
+};
+
+/* Write path atomically and durably: temp file, fsync, rename. */
+static int write_file(const char *path, const char *data, size_t len, setu_diag_t *diag)
+{
+	char tmp[PATH_MAX + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (f == NULL || fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		int err = errno;
+		if (f != NULL)
+			fclose(f);
+		if (diag != NULL) {
+			diag->file = path;
+			diag->line = 0;
+		}
+		return setu_diag_set(diag, SETU_EIO, "cannot write: %s", strerror(err));
+	}
+	fclose(f);
+	if (rename(tmp, path) != 0) {
+		if (diag != NULL)
+			diag->file = path;
+		return setu_diag_set(diag, SETU_EIO, "cannot rename: %s",
+		                     strerror(errno));
+	}
+	return 0;
+}
+
+static const char empty_bundle[] =
+    "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000000\","
+    "\"objects\":[]}\n";
+
+int setu_hubsync_prepare(const char *state_dir, char *ioc_path, char *rules_path,
+                         setu_diag_t *diag)
+{
+	if (mkdir(state_dir, 0750) != 0 && errno != EEXIST) {
+		if (diag != NULL)
+			diag->file = state_dir;
+		return setu_diag_set(diag, SETU_EIO, "cannot create the state folder: %s",
+		                     strerror(errno));
+	}
+	snprintf(ioc_path, PATH_MAX, "%s/hub-indicators.json", state_dir);
+	snprintf(rules_path, PATH_MAX, "%s/hub.rules", state_dir);
+	int rc = 0;
+	if (access(ioc_path, F_OK) != 0)
+		rc = write_file(ioc_path, empty_bundle, sizeof(empty_bundle) - 1, diag);
+	if (rc == 0 && access(rules_path, F_OK) != 0)
+		rc = write_file(rules_path, "", 0, diag);
+	return rc;
+}
+
+/* Keep the newest version of every object (TAXII may hand older ones too). */
+static int on_object(void *user, const json_t *obj, const char *date_added)
+{
+	setu_hubsync_t *h = user;
+	(void)date_added;
+	const char *id = json_string_value(json_object_get(obj, "id"));
+	if (id == NULL)
+		return 0;
+	h->objects_seen++;
+	const json_t *old = json_object_get(h->objects, id);
+	const char *om =
+	    old != NULL ? json_string_value(json_object_get(old, "modified")) : NULL;
+	const char *nm = json_string_value(json_object_get(obj, "modified"));
+	/* RFC 3339 UTC timestamps of one format compare as strings */
+	if (om != NULL && nm != NULL && strcmp(nm, om) <= 0)
+		return 0;
+	json_object_set(h->objects, id, (json_t *)obj);
+	return 0;
+}
+
+/* The indicator file and the rule file from the objects held. */
+static int materialise(setu_hubsync_t *h, setu_diag_t *diag)
+{
+	json_t *bundle =
+	    json_pack("{s:s, s:s, s:[]}", "type", "bundle", "id",
+	              "bundle--00000000-0000-4000-8000-000000000001", "objects");
+	json_t *list = json_object_get(bundle, "objects");
+	setu_buf_t rules;
+	setu_buf_init(&rules, 0);
+	setu_buf_puts(&rules,
+	              "# shared rules pulled from the hub by setu sensor; do not edit\n");
+	const char *id;
+	json_t *o;
+	json_object_foreach(h->objects, id, o)
+	{
+		const char *type = json_string_value(json_object_get(o, "type"));
+		const char *ptype = json_string_value(json_object_get(o, "pattern_type"));
+		const char *pattern = json_string_value(json_object_get(o, "pattern"));
+		if (type == NULL || strcmp(type, "indicator") != 0 || pattern == NULL ||
+		    ptype == NULL || json_is_true(json_object_get(o, "revoked")))
+			continue;
+		if (strcmp(ptype, "stix") == 0) {
+			json_array_append(list, o);
+		} else if (strcmp(ptype, "suricata") == 0 &&
+		           strchr(pattern, '\n') == NULL) {
+			setu_buf_printf(&rules, "# %s\n", id);
+			setu_buf_puts(&rules, pattern);
+			setu_buf_putc(&rules, '\n');
+		}
+	}
+	char *text = json_dumps(bundle, JSON_COMPACT);
+	int rc = text == NULL || !setu_buf_ok(&rules) ? SETU_ENOMEM : 0;
+	if (rc == 0)
+		rc = write_file(h->ioc_path, text, strlen(text), diag);
+	if (rc == 0)
+		rc = write_file(h->rules_path, rules.data != NULL ? rules.data : "",
+		                rules.len, diag);
+	free(text);
+	json_decref(bundle);
+	setu_buf_free(&rules);
+	if (rc == 0) {
+		/* what was pulled survives a restart: objects and bookmarks */
+		json_t *state = json_pack("{s:O, s:O}", "objects", h->objects,
+		                          "bookmarks", h->bookmarks);
+		char *st = state != NULL ? json_dumps(state, JSON_COMPACT) : NULL;
+		rc = st != NULL ? write_file(h->state_path, st, strlen(st), diag)
+		                : SETU_ENOMEM;
+		free(st);
+		json_decref(state);
+	}
+	return rc;
+}
+
+static int pull_once(setu_hubsync_t *h, bool *changed, setu_diag_t *diag)
+{
+	*changed = false;
+	for (size_t i = 0; i < h->cfg.ncollections; i++) {
+		const char *col = h->cfg.collections[i];
+		char bm[SETU_TAXII_TS_MAX] = "";
+		const char *old = json_string_value(json_object_get(h->bookmarks, col));
+		if (old != NULL)
+			snprintf(bm, sizeof(bm), "%s", old);
+		uint64_t before = h->objects_seen;
+		setu_taxii_filter_t f = {.limit = 1000};
+		int rc = setu_taxii_sync_objects(h->client, NULL, col, &f, bm, on_object,
+		                                 h, diag);
+		json_object_set_new(h->bookmarks, col, json_string(bm));
+		if (h->objects_seen != before)
+			*changed = true;
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void *sync_main(void *arg)
+{
+	setu_hubsync_t *h = arg;
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop) {
+		pthread_mutex_unlock(&h->lock);
+		setu_diag_t d = {0};
+		bool changed = false;
+		int rc = pull_once(h, &changed, &d);
+		h->pulls++;
+		if (rc != 0) {
+			/* loud, and retried at the next interval; what was pulled is kept
+			 */
+			char buf[512];
+			setu_diag_format(&d, buf, sizeof(buf));
+			fprintf(stderr, "setu sensor: hub pull failed (will retry): %s\n",
+			        buf);
+			h->failures++;
+		}
+		if (changed) {
+			setu_diag_t d2 = {0};
+			if (materialise(h, &d2) == 0 &&
+			    setu_engine_reload(h->e, &d2) == 0) {
+				h->reloads++;
+				fprintf(stderr,
+				        "setu sensor: hub: %zu shared objects held, "
+				        "rules and "
+				        "indicators reloaded\n",
+				        json_object_size(h->objects));
+			} else {
+				char buf[512];
+				setu_diag_format(&d2, buf, sizeof(buf));
+				fprintf(stderr,
+				        "setu sensor: hub update not applied: %s\n", buf);
+				h->failures++;
+			}
+		}
+		pthread_mutex_lock(&h->lock);
+		if (h->stop)
+			break;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += h->cfg.interval_s > 0 ? h->cfg.interval_s : 60;
+		pthread_cond_timedwait(&h->cond, &h->lock, &until);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t *cfg,
+                                   setu_diag_t *diag)
+{
+	setu_hubsync_t *h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		return NULL;
+	}
+	h->e = e;
+	h->cfg = *cfg;
+	setu_taxii_config_t tc;
+	setu_taxii_config_default(&tc);
+	tc.url = cfg->url;
+	tc.token = cfg->token;
+	tc.ca_file = cfg->ca_file;
+	h->client = setu_taxii_client_new(&tc, diag);
+	char ioc[PATH_MAX], rules[PATH_MAX];
+	if (h->client == NULL ||
+	    setu_hubsync_prepare(cfg->state_dir, ioc, rules, diag) != 0) {
+		setu_taxii_client_free(h->client);
+		free(h);
+		return NULL;
+	}
+	snprintf(h->ioc_path, sizeof(h->ioc_path), "%s", ioc);
+	snprintf(h->rules_path, sizeof(h->rules_path), "%s", rules);
+	snprintf(h->state_path, sizeof(h->state_path), "%s/hub-state.json",
+	         cfg->state_dir);
+	/* resume from what an earlier run pulled */
+	json_t *state = json_load_file(h->state_path, 0, NULL);
+	h->objects = json_incref(json_object_get(state, "objects"));
+	h->bookmarks = json_incref(json_object_get(state, "bookmarks"));
+	json_decref(state);
+	if (!json_is_object(h->objects)) {
+		json_decref(h->objects);
+		h->objects = json_object();
+	}
+	if (!json_is_object(h->bookmarks)) {
+		json_decref(h->bookmarks);
+		h->bookmarks = json_object();
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	if (pthread_create(&h->tid, NULL, sync_main, h) != 0) {
+		setu_diag_set(diag, SETU_ENOMEM, "cannot start the hub thread");
+		setu_taxii_client_free(h->client);
+		json_decref(h->objects);
+		json_decref(h->bookmarks);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void setu_hubsync_stop(setu_hubsync_t *h)
+{
+	if (h == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->tid, NULL);
+	setu_taxii_client_free(h->client);
+	json_decref(h->objects);
+	json_decref(h->bookmarks);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	free(h);
+}
