@@ -39,6 +39,8 @@ static void sensor_usage(FILE *out)
 	    "                      root (with --hub-collection ID..., --hub-token T or\n"
 	    "                      $SETU_HUB_TOKEN, --hub-interval S (60), --state-dir "
 	    "DIR)\n"
+	    "                      alerts of shared indicators and rules go back to the\n"
+	    "                      hub as STIX sightings (--hub-identity = your org)\n"
 	    "  --indicators FILE   shared indicators: STIX 2.1 JSON (bundle, TAXII "
 	    "envelope)\n"
 	    "                      or setu's text format (may be repeated; reloaded with "
@@ -102,7 +104,8 @@ int cmd_sensor(int argc, char **argv)
 		OPT_HUB_TOKEN,
 		OPT_HUB_COLLECTION,
 		OPT_HUB_INTERVAL,
-		OPT_STATE_DIR
+		OPT_STATE_DIR,
+		OPT_HUB_IDENTITY
 	};
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
@@ -116,6 +119,7 @@ int cmd_sensor(int argc, char **argv)
 	    {"hub-collection", required_argument, NULL, OPT_HUB_COLLECTION},
 	    {"hub-interval", required_argument, NULL, OPT_HUB_INTERVAL},
 	    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	    {"hub-identity", required_argument, NULL, OPT_HUB_IDENTITY},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
@@ -211,6 +215,9 @@ int cmd_sensor(int argc, char **argv)
 				    "setu sensor: --hub-interval: 1 to 86400 seconds\n");
 				goto out;
 			}
+			break;
+		case OPT_HUB_IDENTITY:
+			hub.identity = optarg;
 			break;
 		case OPT_STATE_DIR:
 			statedir = optarg;

@@ -3,7 +3,9 @@
 # address) and a shared Suricata rule (pattern_type "suricata") at its hub; an operator's
 # live sensor pulls them over TAXII 2.1, reloads without restart and alerts on traffic;
 # an indicator published while the sensor runs is matched too (its publish-to-match time
-# is printed); a restarted sensor resumes from its bookmark. Traffic only to 127.0.0.0/8.
+# is printed); alerts come back to the hub as STIX sightings, also across a hub outage
+# (spooled, then delivered exactly once); a restarted sensor resumes from its bookmark.
+# Traffic only to 127.0.0.0/8.
 set -eu
 SETU=$1
 OUT=$2
@@ -17,10 +19,20 @@ UDPPORT=$((20000 + $$ % 20000))
 COL=$("$SETU" hub --db "$DB" collection add "shared with operators")
 "$SETU" hub --db "$DB" collection grant "$COL" CERT-JP read-write >/dev/null
 "$SETU" hub --db "$DB" collection grant "$COL" PowerCo read >/dev/null
+POWERCO=$("$SETU" hub --db "$DB" org add PowerCo-grid --sector energy --country JP)
+"$SETU" hub --db "$DB" collection grant "$COL" PowerCo read-write >/dev/null
 CERT_TOKEN=$("$SETU" hub --db "$DB" token add --org CERT-JP --role contributor --name analyst 2>/dev/null)
-SENSOR_TOKEN=$("$SETU" hub --db "$DB" token add --org PowerCo --role reader --name sensor 2>/dev/null)
-"$SETU" hub --db "$DB" --port "$HUBPORT" >"$OUT/hub.log" 2>&1 &
-HUB=$!
+SENSOR_TOKEN=$("$SETU" hub --db "$DB" token add --org PowerCo --role contributor --name sensor 2>/dev/null)
+start_hub() {
+	"$SETU" hub --db "$DB" --port "$HUBPORT" >>"$OUT/hub.log" 2>&1 &
+	HUB=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$HUBPORT),1)" 2>/dev/null && return 0
+		sleep 0.25
+	done
+	return 1
+}
+start_hub
 SENSOR=
 cleanup() {
 	[ -n "$SENSOR" ] && kill -TERM "$SENSOR" 2>/dev/null || true
@@ -47,15 +59,12 @@ st = json.load(urllib.request.urlopen(req, timeout=10))
 assert st["success_count"] == 1, st
 PY
 }
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-	python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$HUBPORT),1)" 2>/dev/null && break
-	sleep 0.3
-done
 publish 1 stix "[ipv4-addr:value = '127.0.0.2']"
 publish 2 suricata "alert udp any any -> any $UDPPORT (msg:\"shared rule HELLO\"; content:\"HELLO-SETU\"; sid:7000001; rev:1;)"
 start_sensor() {
 	SETU_HUB_TOKEN="$SENSOR_TOKEN" "$SETU" sensor -i lo -F "udp port $UDPPORT" -l "$OUT/eve" \
 		--hub "$API" --hub-collection "$COL" --hub-interval 1 --state-dir "$OUT/state" \
+		--hub-identity "$POWERCO" \
 		>>"$OUT/sensor.log" 2>&1 &
 	SENSOR=$!
 }
@@ -92,6 +101,23 @@ for _ in $(seq 1 100); do
 		break
 	fi
 done
+# the hub goes away; the sensor keeps alerting and spools its sightings
+kill -TERM "$HUB"
+wait "$HUB" || true
+for i in 1 2 3 4 5; do
+	send 127.0.0.2 "during the outage $i"
+	sleep 0.4
+done
+for _ in $(seq 1 40); do
+	[ -s "$OUT/state/sightings.spool" ] && break
+	sleep 0.25
+done
+[ -s "$OUT/state/sightings.spool" ] || { echo "nothing spooled during the outage"; exit 1; }
+start_hub
+for _ in $(seq 1 60); do
+	[ -s "$OUT/state/sightings.spool" ] || break
+	sleep 0.25
+done
 kill -TERM "$SENSOR"
 wait "$SENSOR" || true
 SENSOR=
@@ -105,6 +131,28 @@ inds = {a["alert"]["metadata"]["stix_indicator"][0][-1] for a in alerts if "meta
 assert 7000001 in sids, sids          # the shared Suricata rule
 assert {"1", "3"} <= inds, inds        # the shared address indicators
 print("ok: shared rule and indicators pulled from the hub and matched:", sorted(sids))
+PY
+# every sighting reached the hub, once: counts there equal the alerts in EVE
+python3 - "$API" "$COL" "$CERT_TOKEN" "$OUT/eve/eve.json" "$OUT/state/sightings.spool" <<'PY'
+import collections, json, os, sys, urllib.request
+api, col, token, eve, spool = sys.argv[1:]
+req = urllib.request.Request(api + "collections/%s/objects/?match[type]=sighting&limit=1000" % col,
+    headers={"Authorization": "Bearer " + token, "Accept": "application/taxii+json;version=2.1"})
+objs = json.load(urllib.request.urlopen(req, timeout=10)).get("objects", [])
+ids = [o["id"] for o in objs]
+assert len(ids) == len(set(ids)), "duplicate sightings"
+at_hub = collections.Counter()
+for o in objs:
+    at_hub[o["sighting_of_ref"]] += o["count"]
+    assert o["where_sighted_refs"] and o["object_marking_refs"], o
+alerts = collections.Counter()
+for e in map(json.loads, open(eve)):
+    md = e.get("alert", {}).get("metadata", {})
+    if e["event_type"] == "alert" and "stix_indicator" in md:
+        alerts[md["stix_indicator"][0]] += 1
+assert at_hub == alerts, (dict(at_hub), dict(alerts))
+assert os.path.getsize(spool) == 0, "spool not cleared"
+print("ok: %d sightings at the hub, counts equal to the alerts, none twice: %s" % (len(objs), dict(at_hub)))
 PY
 # a restarted sensor resumes from its bookmark: it holds all three objects at once
 rm -f "$OUT/sensor.log"

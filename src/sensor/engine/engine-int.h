@@ -30,6 +30,9 @@ struct setu_engine {
 	struct setu_worker *workers[SETU_MAX_WORKERS];
 	unsigned nworkers;
 	atomic_uint stats_gen; /* bumped to ask workers for a counter snapshot */
+	/* alerts of shared indicators and rules counted for the hub (hubsync.c); NULL
+	 * without a hub */
+	struct setu_sightings *_Atomic sightings;
 	setu_applayer_config_t applayer;
 	setu_applayer_eve_opts_t al_eve;
 };

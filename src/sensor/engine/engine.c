@@ -283,6 +283,7 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 	pthread_mutex_init(&e->workers_lock, NULL);
 	atomic_init(&e->stats_gen, 0);
 	atomic_init(&e->rules, NULL);
+	atomic_init(&e->sightings, NULL);
 	if (e->cfg.nrule_files > 0 || e->cfg.nioc_files > 0) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);

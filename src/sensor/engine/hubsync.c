@@ -1,6 +1,9 @@
 /* hubsync.c — pull shared indicators and rules from a hub into the running sensor. */
 #include "hubsync.h"
 
+#include "engine-int.h"
+#include "sighting.h"
+
 #include "common/log.h"
 #include "taxii/taxii.h"
 
@@ -20,8 +23,9 @@ struct setu_hubsync {
 	setu_hubsync_config_t cfg;
 	setu_taxii_client_t *client;
 	char ioc_path[PATH_MAX], rules_path[PATH_MAX], state_path[PATH_MAX];
-	json_t *objects;   /* id → newest version */
-	json_t *bookmarks; /* collection id → bookmark */
+	json_t *objects;             /* id → newest version */
+	json_t *bookmarks;           /* collection id → bookmark */
+	setu_sightings_t *sightings; /* owned; published to the engine for the workers */
 	pthread_t tid;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -124,9 +128,15 @@ static int materialise(setu_hubsync_t *h, setu_diag_t *diag)
 			json_array_append(list, o);
 		} else if (strcmp(ptype, "suricata") == 0 &&
 		           strchr(pattern, '\n') == NULL) {
+			/* the rule carries its indicator's id, so that its alerts name it
+			 * and become sightings */
+			const char *close = strrchr(pattern, ')');
+			if (close == NULL)
+				continue;
 			setu_buf_printf(&rules, "# %s\n", id);
-			setu_buf_puts(&rules, pattern);
-			setu_buf_putc(&rules, '\n');
+			setu_buf_append(&rules, pattern, (size_t)(close - pattern));
+			setu_buf_printf(&rules, " metadata:stix_indicator %s;%s\n", id,
+			                close);
 		}
 	}
 	char *text = json_dumps(bundle, JSON_COMPACT);
@@ -162,7 +172,8 @@ static int pull_once(setu_hubsync_t *h, bool *changed, setu_diag_t *diag)
 		if (old != NULL)
 			snprintf(bm, sizeof(bm), "%s", old);
 		uint64_t before = h->objects_seen;
-		setu_taxii_filter_t f = {.limit = 1000};
+		/* the sensor uses indicators (STIX patterns and shared rules) only */
+		setu_taxii_filter_t f = {.limit = 1000, .match_type = "indicator"};
 		int rc = setu_taxii_sync_objects(h->client, NULL, col, &f, bm, on_object,
 		                                 h, diag);
 		json_object_set_new(h->bookmarks, col, json_string(bm));
@@ -174,12 +185,60 @@ static int pull_once(setu_hubsync_t *h, bool *changed, setu_diag_t *diag)
 	return 0;
 }
 
+static int post_sightings(void *user, const json_t *envelope, setu_diag_t *diag)
+{
+	setu_hubsync_t *h = user;
+	const char *col = h->cfg.sightings_collection != NULL
+	                      ? h->cfg.sightings_collection
+	                      : h->cfg.collections[0];
+	json_t *status = NULL;
+	int rc = setu_taxii_post_objects(h->client, NULL, col, envelope, &status, diag);
+	if (rc == 0) {
+		setu_taxii_status_counts_t sc;
+		setu_taxii_status_counts(status, &sc);
+		if (sc.failure > 0)
+			rc = setu_diag_set(
+			    diag, SETU_EINVAL, "the hub refused %llu of %llu sightings",
+			    (unsigned long long)sc.failure, (unsigned long long)sc.total);
+	}
+	json_decref(status);
+	return rc;
+}
+
+/* Counts to the spool first (durable whatever the hub does), then to the hub. */
+static void spool_sightings(setu_hubsync_t *h)
+{
+	setu_diag_t d = {0};
+	if (setu_sightings_flush(h->sightings, h->objects, &d) != 0) {
+		char buf[512];
+		setu_diag_format(&d, buf, sizeof(buf));
+		fprintf(stderr, "setu sensor: sightings: %s\n", buf);
+		h->failures++;
+	}
+}
+
+static void report_sightings(setu_hubsync_t *h)
+{
+	setu_diag_t d = {0};
+	spool_sightings(h);
+	int rc = setu_sightings_deliver(h->sightings, post_sightings, h, &d);
+	if (rc != 0) {
+		char buf[512];
+		setu_diag_format(&d, buf, sizeof(buf));
+		fprintf(stderr,
+		        "setu sensor: sightings kept in the spool (will retry): %s\n",
+		        buf);
+		h->failures++;
+	}
+}
+
 static void *sync_main(void *arg)
 {
 	setu_hubsync_t *h = arg;
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		pthread_mutex_unlock(&h->lock);
+		spool_sightings(h);
 		setu_diag_t d = {0};
 		bool changed = false;
 		int rc = pull_once(h, &changed, &d);
@@ -211,6 +270,7 @@ static void *sync_main(void *arg)
 				h->failures++;
 			}
 		}
+		report_sightings(h);
 		pthread_mutex_lock(&h->lock);
 		if (h->stop)
 			break;
@@ -265,7 +325,18 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	h->sightings = setu_sightings_new(cfg->state_dir, cfg->identity, diag);
+	if (h->sightings == NULL) {
+		setu_taxii_client_free(h->client);
+		json_decref(h->objects);
+		json_decref(h->bookmarks);
+		free(h);
+		return NULL;
+	}
+	atomic_store(&e->sightings, h->sightings);
 	if (pthread_create(&h->tid, NULL, sync_main, h) != 0) {
+		atomic_store(&e->sightings, NULL);
+		setu_sightings_free(h->sightings);
 		setu_diag_set(diag, SETU_ENOMEM, "cannot start the hub thread");
 		setu_taxii_client_free(h->client);
 		json_decref(h->objects);
@@ -285,6 +356,11 @@ void setu_hubsync_stop(setu_hubsync_t *h)
 	pthread_cond_signal(&h->cond);
 	pthread_mutex_unlock(&h->lock);
 	pthread_join(h->tid, NULL);
+	/* the workers have stopped: what they noted last goes to the spool (and to the
+	 * hub if it answers) before exit */
+	atomic_store(&h->e->sightings, NULL);
+	report_sightings(h);
+	setu_sightings_free(h->sightings);
 	setu_taxii_client_free(h->client);
 	json_decref(h->objects);
 	json_decref(h->bookmarks);

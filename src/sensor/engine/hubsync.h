@@ -18,6 +18,9 @@ typedef struct setu_hubsync_config {
 	unsigned interval_s; /* between pulls */
 	const char *state_dir;
 	const char *ca_file;
+	const char *identity; /* the sensor's organisation (STIX identity id), for the
+	                         sightings' where_sighted_refs; may be NULL */
+	const char *sightings_collection; /* where sightings go; NULL = the first one */
 } setu_hubsync_config_t;
 
 /* The files the engine must load (created empty when absent) so that the pulled

@@ -3,6 +3,7 @@
  * One worker owns its flows, stream state and buffers; it takes no locks except when a
  * finished EVE record is written to the shared sink. */
 #include "engine-int.h"
+#include "sensor/engine/sighting.h"
 #include "sensor/output/eve-alert.h"
 
 #include <stdlib.h>
@@ -50,6 +51,14 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 	setu_flow_t *f = p->flow;
 	if (f != NULL)
 		f->alerted = true;
+	/* a shared indicator or rule: counted for a sighting to its hub */
+	setu_sightings_t *sg =
+	    atomic_load_explicit(&w->e->sightings, memory_order_relaxed);
+	for (size_t i = 0; sg != NULL && i < a->rule->nmetadata; i++) {
+		const char *m = a->rule->metadata[i];
+		if (strncmp(m, "stix_indicator ", 15) == 0)
+			setu_sightings_note(sg, m + 15, &p->ts);
+	}
 	if (!eve_type(w, SETU_EVE_T(ALERT)))
 		return;
 	const setu_eve_opts_t *o = &w->e->cfg.eve;
