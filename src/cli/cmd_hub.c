@@ -6,6 +6,10 @@
 #include "hub/auth/token.h"
 #include "hub/hub.h"
 #include "hub/store/store.h"
+#include "hub/sync/policy.h"
+#include "hub/sync/sync.h"
+
+#include <curl/curl.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char usage_text[] =
     "usage: setu hub [-c hub.yaml] [--db PATH]                 run the hub\n"
@@ -32,11 +37,34 @@ static const char usage_text[] =
     "id)\n"
     "  collection grant COLLECTION ORG read|write|read-write|none\n"
     "\n"
+    "federation (docs/federation.md):\n"
+    "  peer add NAME URL [--token T] [--org ORG]    a partner hub (URL: its API root; "
+    "T:\n"
+    "                                               the token this hub presents there;\n"
+    "                                               ORG: the local organisation "
+    "standing\n"
+    "                                               for it, created as NAME if absent)\n"
+    "  peer list | peer enable NAME | peer disable NAME\n"
+    "  agreement add NAME --peer P --offer COLLECTION --tlp T [--types a,b] "
+    "[--third-party]\n"
+    "  agreement add NAME --peer P --pull REMOTE-ID --into COLLECTION --tlp T [--types "
+    "a,b]\n"
+    "                                               T: clear|green|amber (RED and\n"
+    "                                               AMBER+STRICT never cross)\n"
+    "  agreement list\n"
+    "  audit [--peer P] [--limit N]                 the transfer trail, newest first\n"
+    "  sync [--once] [--interval S] [--retries N]   pull from the partners (once, or\n"
+    "                                               every S seconds until a signal)\n"
+    "  sync status                                  the sync state as JSON\n"
+    "\n"
     "options:\n"
     "  -c, --config FILE   hub.yaml (listen, port, database, tls.cert/key, title,\n"
     "                      api-root.name/title, max-content-length, threads)\n"
     "  --db PATH           the database (overrides 'database' of the config)\n"
     "  --port N            the TCP port (overrides 'port'; 0 = any free port)\n"
+    "  --sync-interval S   when serving: pull from partners every S seconds (default "
+    "60;\n"
+    "                      0 = no sync thread)\n"
     "  -h, --help          this text\n";
 
 typedef struct hub_args {
@@ -46,7 +74,9 @@ typedef struct hub_args {
 	const char *words[8];
 	size_t n_words;
 	const char *sector, *country, *org, *role, *user, *name, *description;
-	bool is_public;
+	const char *token, *peer, *offer, *pull, *into, *tlp, *types, *limit, *interval,
+	    *sync_interval, *retries;
+	bool is_public, third_party, once;
 	bool help;
 } hub_args_t;
 
@@ -82,6 +112,17 @@ static int parse_args(int argc, char **argv, hub_args_t *a)
 	    {"--user", offsetof(hub_args_t, user)},
 	    {"--name", offsetof(hub_args_t, name)},
 	    {"--description", offsetof(hub_args_t, description)},
+	    {"--token", offsetof(hub_args_t, token)},
+	    {"--peer", offsetof(hub_args_t, peer)},
+	    {"--offer", offsetof(hub_args_t, offer)},
+	    {"--pull", offsetof(hub_args_t, pull)},
+	    {"--into", offsetof(hub_args_t, into)},
+	    {"--tlp", offsetof(hub_args_t, tlp)},
+	    {"--types", offsetof(hub_args_t, types)},
+	    {"--limit", offsetof(hub_args_t, limit)},
+	    {"--interval", offsetof(hub_args_t, interval)},
+	    {"--sync-interval", offsetof(hub_args_t, sync_interval)},
+	    {"--retries", offsetof(hub_args_t, retries)},
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
@@ -91,6 +132,14 @@ static int parse_args(int argc, char **argv, hub_args_t *a)
 		}
 		if (strcmp(s, "--public") == 0) {
 			a->is_public = true;
+			continue;
+		}
+		if (strcmp(s, "--third-party") == 0) {
+			a->third_party = true;
+			continue;
+		}
+		if (strcmp(s, "--once") == 0) {
+			a->once = true;
 			continue;
 		}
 		if (s[0] == '-' && s[1] != '\0') {
@@ -152,8 +201,21 @@ static int load_config(const hub_args_t *a, setu_hub_config_t *cfg)
 	return 0;
 }
 
-static int run_server(const setu_hub_config_t *cfg)
+/* A non-negative decimal number of an option; -1 if not one. */
+static long long opt_num(const char *v, long long max)
 {
+	char *end = NULL;
+	long long n = strtoll(v, &end, 10);
+	return v[0] != '\0' && *end == '\0' && n >= 0 && n <= max ? n : -1;
+}
+
+static int run_server(const setu_hub_config_t *cfg, const hub_args_t *a)
+{
+	long long interval = SETU_SYNC_INTERVAL_S_DEFAULT;
+	if (a->sync_interval != NULL &&
+	    (interval = opt_num(a->sync_interval, 7 * 24 * 3600)) < 0)
+		return fail("--sync-interval: '%s' is not a number of seconds",
+		            a->sync_interval);
 	/* Block the stop signals before any thread starts, then wait for one. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -166,6 +228,14 @@ static int run_server(const setu_hub_config_t *cfg)
 		setu_hub_free(h);
 		return fail("%s", d.msg);
 	}
+	setu_syncd_t *sd = NULL;
+	setu_log_t log = {.level = SETU_LOG_INFO, .prefix = "setu hub"};
+	setu_sync_opts_t so = {.log = &log};
+	if (interval > 0 && setu_syncd_start(cfg->database, (unsigned)interval * 1000u,
+	                                     &so, &sd, &d) != 0) {
+		setu_hub_free(h);
+		return fail("sync: %s", d.msg);
+	}
 	printf("setu hub: listening on %s://%s:%u/taxii2/ (database %s)\n",
 	       cfg->tls_cert[0] ? "https" : "http", cfg->listen,
 	       (unsigned)setu_hub_port(h), cfg->database);
@@ -173,6 +243,7 @@ static int run_server(const setu_hub_config_t *cfg)
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "setu hub: signal %d, stopping\n", sig);
+	setu_syncd_stop(sd);
 	setu_hub_free(h);
 	return 0;
 }
@@ -362,7 +433,268 @@ static int cmd_collection(setu_store_t *s, const hub_args_t *a,
 	return fail("collection: unknown command '%s' (try --help)", a->words[1]) + 1;
 }
 
-int cmd_hub(int argc, char **argv)
+static int print_peer(void *u, const setu_peer_t *p)
+{
+	(void)u;
+	printf("%s\t%s\t%s\torg=%s\ttoken=%s\n", p->name, p->url,
+	       p->enabled ? "enabled" : "disabled", p->org_identity,
+	       p->token[0] ? "set" : "none");
+	return 0;
+}
+
+static int print_agreement(void *u, const setu_agreement_t *ag)
+{
+	(void)u;
+	if (ag->direction == SETU_SYNC_OFFER)
+		printf("%s\tpeer=%s\toffer %s", ag->name, ag->peer_name,
+		       ag->local_collection);
+	else
+		printf("%s\tpeer=%s\tpull %s into %s", ag->name, ag->peer_name,
+		       ag->remote_collection, ag->local_collection);
+	printf("\tmax=%s\ttypes=%s\tthird-party=%s\n", setu_acl_tlp_name(ag->max_tlp),
+	       ag->types[0] ? ag->types : "*", ag->third_party ? "yes" : "no");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- federation */
+
+static int cmd_peer(setu_store_t *s, const hub_args_t *a)
+{
+	const char *sub = a->words[1];
+	if (strcmp(sub, "list") == 0) {
+		int rc = need_words(a, 2, "peer list");
+		if (rc)
+			return rc;
+		return s->ops->peer_list(s, print_peer, NULL) != 0
+		           ? fail("peer list: store error")
+		           : 0;
+	}
+	if (strcmp(sub, "enable") == 0 || strcmp(sub, "disable") == 0) {
+		int rc = need_words(a, 3, "peer enable|disable NAME");
+		if (rc)
+			return rc;
+		setu_peer_t p;
+		if (s->ops->peer_find(s, a->words[2], &p) != 0)
+			return fail("peer: no peer '%s'", a->words[2]);
+		if (s->ops->peer_enable(s, p.id, sub[0] == 'e') != 0)
+			return fail("peer %s: store error", sub);
+		audit_admin(s, sub[0] == 'e' ? "peer enable" : "peer disable");
+		return 0;
+	}
+	if (strcmp(sub, "add") != 0)
+		return fail("peer: unknown command '%s' (try --help)", sub) + 1;
+	int rc = need_words(a, 4, "peer add NAME URL [--token T] [--org ORG]");
+	if (rc)
+		return rc;
+	setu_peer_t p = {.enabled = true};
+	const char *name = a->words[2], *url = a->words[3];
+	if (name[0] == '\0' || strlen(name) >= sizeof(p.name))
+		return fail("peer add: bad name '%s'", name);
+	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+	    strlen(url) >= sizeof(p.url))
+		return fail(
+		    "peer add: '%s' is not an http(s) URL of the partner's API root",
+		    url);
+	if (a->token != NULL && strlen(a->token) >= sizeof(p.token))
+		return fail("--token: too long");
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	snprintf(p.url, sizeof(p.url), "%s", url);
+	snprintf(p.token, sizeof(p.token), "%s", a->token != NULL ? a->token : "");
+	const char *org_name = a->org != NULL ? a->org : name;
+	setu_org_t org = {0};
+	setu_diag_t d = {0};
+	if (s->ops->org_find(s, org_name, &org) != 0) {
+		snprintf(org.name, sizeof(org.name), "%s", org_name);
+		snprintf(org.sector, sizeof(org.sector), "partner hub");
+		snprintf(org.country, sizeof(org.country), "%s",
+		         a->country != NULL ? a->country : "");
+		if (s->ops->org_add(s, &org, &d) != 0)
+			return fail("peer add: %s", d.msg);
+	}
+	p.org_id = org.id;
+	if (s->ops->peer_add(s, &p, &d) != 0)
+		return fail("peer add: %s", d.msg);
+	audit_admin(s, "peer add");
+	printf("%s\n", org.identity);
+	fprintf(
+	    stderr,
+	    "peer '%s' stands as organisation '%s' (%s); give the partner a token with "
+	    "'setu hub token add --org %s --role reader'\n",
+	    p.name, org.name, org.identity, org.name);
+	return 0;
+}
+
+static int cmd_agreement(setu_store_t *s, const hub_args_t *a)
+{
+	if (strcmp(a->words[1], "list") == 0) {
+		int rc = need_words(a, 2, "agreement list");
+		if (rc)
+			return rc;
+		return s->ops->agreement_list(s, 0, print_agreement, NULL) != 0
+		           ? fail("agreement list: store error")
+		           : 0;
+	}
+	if (strcmp(a->words[1], "add") != 0)
+		return fail("agreement: unknown command '%s' (try --help)", a->words[1]) +
+		       1;
+	int rc = need_words(a, 3,
+	                    "agreement add NAME --peer P (--offer C | --pull R --into C) "
+	                    "--tlp T");
+	if (rc)
+		return rc;
+	setu_agreement_t ag;
+	memset(&ag, 0, sizeof(ag));
+	if (a->words[2][0] == '\0' || strlen(a->words[2]) >= sizeof(ag.name))
+		return fail("agreement add: bad name '%s'", a->words[2]);
+	snprintf(ag.name, sizeof(ag.name), "%s", a->words[2]);
+	setu_peer_t p;
+	if (a->peer == NULL || s->ops->peer_find(s, a->peer, &p) != 0)
+		return fail("--peer: no peer '%s'",
+		            a->peer != NULL ? a->peer : "(missing)");
+	ag.peer_id = p.id;
+	if ((a->offer != NULL) == (a->pull != NULL))
+		return fail("agreement add: give exactly one of --offer COLLECTION and "
+		            "--pull "
+		            "REMOTE-ID") +
+		       1;
+	ag.max_tlp = setu_sync_tlp_parse(a->tlp);
+	if (a->tlp == NULL || ag.max_tlp < SETU_HUB_TLP_CLEAR ||
+	    ag.max_tlp > SETU_HUB_TLP_AMBER)
+		return fail(
+		    "--tlp: '%s' is not clear, green or amber (RED and AMBER+STRICT "
+		    "never cross)",
+		    a->tlp != NULL ? a->tlp : "(missing)");
+	rc = setu_sync_types_norm(a->types, ag.types, sizeof(ag.types));
+	if (rc != 0)
+		return fail("--types: '%s' is not a comma list of STIX type names",
+		            a->types);
+	ag.third_party = a->third_party;
+	setu_collection_t c;
+	const char *local = a->offer != NULL ? a->offer : a->into;
+	if (local == NULL)
+		return fail("agreement add: --pull needs --into LOCAL-COLLECTION") + 1;
+	if (s->ops->collection_find(s, local, p.org_id, &c) != 0)
+		return fail("agreement add: no collection '%s'", local);
+	ag.local_collection_id = c.id;
+	if (a->pull != NULL) {
+		ag.direction = SETU_SYNC_PULL;
+		if (a->pull[0] == '\0' || strlen(a->pull) >= sizeof(ag.remote_collection))
+			return fail("--pull: bad collection id '%s'", a->pull);
+		snprintf(ag.remote_collection, sizeof(ag.remote_collection), "%s",
+		         a->pull);
+	} else {
+		ag.direction = SETU_SYNC_OFFER;
+	}
+	setu_diag_t d = {0};
+	if (s->ops->begin_write(s) != 0)
+		return fail("agreement add: store busy");
+	rc = s->ops->agreement_add(s, &ag, &d);
+	/* An offer lets the partner's organisation read the collection; the release
+	 * policy then decides, object by object, what it is given. */
+	if (rc == 0 && ag.direction == SETU_SYNC_OFFER)
+		rc = s->ops->collection_grant(s, c.id, p.org_id, true, c.grant_write);
+	if (rc == 0)
+		rc = s->ops->commit(s);
+	if (rc != 0) {
+		s->ops->rollback(s);
+		return fail("agreement add: %s", d.msg[0] ? d.msg : setu_strerror(rc));
+	}
+	audit_admin(s, "agreement add");
+	return 0;
+}
+
+static int print_transfer(void *u, const setu_transfer_t *t)
+{
+	(void)u;
+	char ts[SETU_TS_LEN];
+	setu_ts_format(t->at_us, ts, sizeof(ts));
+	printf("%s %-3s peer=%s agreement=%lld %s %s %s %s%s%s\n", ts, t->direction,
+	       t->peer_name, (long long)t->agreement_id, t->object_id,
+	       t->version[0] ? t->version : "-", setu_acl_tlp_name(t->tlp), t->outcome,
+	       t->detail[0] ? ": " : "", t->detail);
+	return 0;
+}
+
+static int cmd_audit(setu_store_t *s, const hub_args_t *a)
+{
+	int rc = need_words(a, 2, "audit [--peer P] [--limit N]");
+	if (rc)
+		return rc;
+	if (a->words[1][0] != '\0')
+		return fail("audit: unexpected '%s'", a->words[1]) + 1;
+	int64_t peer_id = 0;
+	if (a->peer != NULL) {
+		setu_peer_t p;
+		if (s->ops->peer_find(s, a->peer, &p) != 0)
+			return fail("--peer: no peer '%s'", a->peer);
+		peer_id = p.id;
+	}
+	long long limit = 0;
+	if (a->limit != NULL && (limit = opt_num(a->limit, 100000000)) < 0)
+		return fail("--limit: '%s' is not a number", a->limit);
+	if (s->ops->transfer_list(s, peer_id, (size_t)limit, print_transfer, NULL) != 0)
+		return fail("audit: store error");
+	return 0;
+}
+
+static int cmd_sync(setu_store_t *s, const hub_args_t *a)
+{
+	int rc = need_words(a, 2, "sync [--once] [--interval S] | sync status");
+	if (rc)
+		return rc;
+	if (strcmp(a->words[1], "status") == 0) {
+		json_t *v = NULL;
+		if (setu_sync_status_json(s, &v) != 0)
+			return fail("sync status: store error");
+		char *txt = json_dumps(v, JSON_INDENT(2));
+		json_decref(v);
+		if (txt == NULL)
+			return fail("out of memory");
+		printf("%s\n", txt);
+		free(txt);
+		return 0;
+	}
+	if (a->words[1][0] != '\0')
+		return fail("sync: unknown command '%s' (try --help)", a->words[1]) + 1;
+	long long interval = SETU_SYNC_INTERVAL_S_DEFAULT;
+	if (a->interval != NULL && ((interval = opt_num(a->interval, 7 * 24 * 3600)) < 1))
+		return fail("--interval: '%s' is not a number of seconds (>= 1)",
+		            a->interval);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	setu_log_t log = {.level = SETU_LOG_INFO, .prefix = "setu hub sync"};
+	setu_sync_opts_t o = {.log = &log};
+	if (a->retries != NULL) {
+		long long r = opt_num(a->retries, SETU_TAXII_MAX_RETRIES_MAX);
+		if (r < 1)
+			return fail("--retries: '%s' is not a number of attempts (>= 1)",
+			            a->retries);
+		o.max_retries = (unsigned)r;
+	}
+	for (;;) {
+		setu_sync_report_t rep = {0};
+		setu_diag_t d = {0};
+		rc = setu_sync_round(s, &o, &rep, &d);
+		fprintf(stderr,
+		        "setu hub sync: %llu pages, %llu stored, %llu already held, %llu "
+		        "rejected, %llu agreements failed%s%s\n",
+		        (unsigned long long)rep.pages, (unsigned long long)rep.stored,
+		        (unsigned long long)rep.duplicates,
+		        (unsigned long long)rep.rejected,
+		        (unsigned long long)rep.failures, rc != 0 ? ": " : "",
+		        rc != 0 ? d.msg : "");
+		if (a->once)
+			return rc != 0 ? 1 : 0;
+		struct timespec ts = {.tv_sec = (time_t)interval};
+		if (sigtimedwait(&set, NULL, &ts) > 0)
+			return 0;
+	}
+}
+
+static int hub_main(int argc, char **argv)
 {
 	hub_args_t a;
 	int rc = parse_args(argc, argv, &a);
@@ -376,7 +708,10 @@ int cmd_hub(int argc, char **argv)
 	if ((rc = load_config(&a, &cfg)) != 0)
 		return rc;
 	if (a.n_words == 0 || strcmp(a.words[0], "serve") == 0)
-		return run_server(&cfg);
+		return run_server(&cfg, &a);
+	if (a.n_words == 1 &&
+	    (strcmp(a.words[0], "audit") == 0 || strcmp(a.words[0], "sync") == 0))
+		a.words[a.n_words++] = ""; /* no subcommand */
 	if (a.n_words < 2) {
 		fprintf(stderr, "setu hub: '%s' needs a subcommand (try --help)\n",
 		        a.words[0]);
@@ -384,7 +719,9 @@ int cmd_hub(int argc, char **argv)
 	}
 	const char *w = a.words[0];
 	if (strcmp(w, "org") != 0 && strcmp(w, "user") != 0 && strcmp(w, "token") != 0 &&
-	    strcmp(w, "collection") != 0) {
+	    strcmp(w, "collection") != 0 && strcmp(w, "peer") != 0 &&
+	    strcmp(w, "agreement") != 0 && strcmp(w, "audit") != 0 &&
+	    strcmp(w, "sync") != 0) {
 		fprintf(stderr, "setu hub: unknown command '%s' (try --help)\n", w);
 		return 2;
 	}
@@ -398,8 +735,26 @@ int cmd_hub(int argc, char **argv)
 		rc = cmd_user(s, &a);
 	else if (strcmp(w, "token") == 0)
 		rc = cmd_token(s, &a);
+	else if (strcmp(w, "peer") == 0)
+		rc = cmd_peer(s, &a);
+	else if (strcmp(w, "agreement") == 0)
+		rc = cmd_agreement(s, &a);
+	else if (strcmp(w, "audit") == 0)
+		rc = cmd_audit(s, &a);
+	else if (strcmp(w, "sync") == 0)
+		rc = cmd_sync(s, &a);
 	else
 		rc = cmd_collection(s, &a, &cfg);
 	setu_store_close(s);
+	return rc;
+}
+
+int cmd_hub(int argc, char **argv)
+{
+	/* Before any thread: the sync uses libcurl (taxii/taxii.h). */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return fail("cannot initialise libcurl");
+	int rc = hub_main(argc, argv);
+	curl_global_cleanup();
 	return rc;
 }

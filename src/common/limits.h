@@ -98,6 +98,13 @@
 #define SETU_TCP_WSCALE_MAX 14u
 
 /* --- detect (owner: src/sensor/detect) --- */
+/* An assembled or transformed app-layer buffer (http.header, http.start, a transform's
+ * output) is cut at this size: bodies are already capped by the app-layer (100 KiB). */
+#define SETU_DETECT_MAX_TX_BUFFER (1024u * 1024)
+/* App-layer txs per flow whose inspection progress is tracked (the app-layer keeps at
+ * most SETU_AL_MAX_TX_PER_FLOW queued); beyond it a tx is inspected once, when handed
+ * over. */
+#define SETU_DETECT_MAX_TX_INFLIGHT 256u
 /* Rule files: a rule line (with continuations) longer than this is refused; the longest
  * ET Open rule is ~8 KiB. */
 #define SETU_DETECT_MAX_RULE_LEN (64u * 1024)

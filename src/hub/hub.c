@@ -5,6 +5,7 @@
 #include "hub/http/server.h"
 #include "hub/store/store.h"
 #include "hub/store/writer.h"
+#include "hub/sync/sync.h"
 #include "hub/taxii/taxii.h"
 
 #include <pthread.h>
@@ -50,7 +51,8 @@ static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *res
 	                  .title = h->cfg.title,
 	                  .default_root = h->cfg.api_root,
 	                  .max_content_length = h->cfg.max_content_length};
-	setu_taxii_handle(&t, req, resp);
+	if (!setu_sync_http(s, req, resp)) /* /api/sync/: federation status (sync.h) */
+		setu_taxii_handle(&t, req, resp);
 	checkin(h, s);
 }
 

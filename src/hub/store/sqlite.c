@@ -4,6 +4,7 @@
 #include "common/limits.h"
 #include "hub/store/migrations.h"
 #include "hub/store/store.h"
+#include "hub/sync/policy.h"
 
 #include <sqlite3.h>
 
@@ -44,6 +45,19 @@ enum {
 	ST_AUDIT_ADD,
 	ST_AUDIT_COUNT,
 	ST_AUDIT_COUNT_ALL,
+	ST_PEER_ADD,
+	ST_PEER_FIND,
+	ST_PEER_LIST,
+	ST_PEER_ENABLE,
+	ST_AGR_ADD,
+	ST_AGR_LIST,
+	ST_SYNC_GET,
+	ST_SYNC_PUT,
+	ST_SYNC_LIST,
+	ST_XFER_ADD,
+	ST_XFER_LIST,
+	ST_COLL_READERS,
+	ST_PEER_OF_ORG,
 	ST_COUNT
 };
 
@@ -124,7 +138,69 @@ static const char *const stmt_sql[ST_COUNT] = {
                      "object_id, version, detail) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_AUDIT_COUNT] = "SELECT count(*) FROM audit WHERE action = ?1",
     [ST_AUDIT_COUNT_ALL] = "SELECT count(*) FROM audit",
+#define PEER_COLS                                                                       \
+	"SELECT p.id, p.name, p.url, p.token, p.org_id, o.identity_id, p.enabled FROM " \
+	"peers p JOIN orgs o ON o.id = p.org_id "
+    [ST_PEER_ADD] = "INSERT INTO peers(name, url, token, org_id, enabled, created_us) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PEER_FIND] = PEER_COLS "WHERE p.name = ?1",
+    [ST_PEER_LIST] = PEER_COLS "ORDER BY p.id",
+    [ST_PEER_ENABLE] = "UPDATE peers SET enabled = ?2 WHERE id = ?1",
+    [ST_AGR_ADD] = "INSERT INTO agreements(name, peer_id, direction, max_tlp, types, "
+                   "third_party, local_collection_id, remote_collection, created_us) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+#define AGR_COLS                                                            \
+	"SELECT a.id, a.name, a.peer_id, a.direction, a.max_tlp, a.types, " \
+	"a.third_party, "                                                   \
+	"a.local_collection_id, c.uuid, a.remote_collection, p.name "
+#define AGR_FROM                                                                         \
+	"FROM agreements a JOIN peers p ON p.id = a.peer_id JOIN collections c ON c.id " \
+	"= "                                                                             \
+	"a.local_collection_id "
+    [ST_AGR_LIST] = AGR_COLS AGR_FROM "WHERE ?1 = 0 OR a.peer_id = ?1 ORDER BY a.id",
+    [ST_SYNC_GET] = "SELECT bookmark, last_attempt_us, last_success_us, last_error, "
+                    "failures, consecutive, received, rejected FROM sync_state "
+                    "WHERE agreement_id = ?1 AND collection = ?2",
+    [ST_SYNC_PUT] = "INSERT OR REPLACE INTO sync_state(agreement_id, collection, "
+                    "bookmark, last_attempt_us, last_success_us, last_error, failures, "
+                    "consecutive, received, rejected) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_SYNC_LIST] =
+        AGR_COLS ", coalesce(s.bookmark, ''), coalesce(s.last_attempt_us, 0), "
+                 "coalesce(s.last_success_us, 0), coalesce(s.last_error, ''), "
+                 "coalesce(s.failures, 0), coalesce(s.consecutive, 0), "
+                 "coalesce(s.received, 0), coalesce(s.rejected, 0) " AGR_FROM
+                 "LEFT JOIN sync_state s ON s.agreement_id = a.id AND s.collection = "
+                 "a.remote_collection WHERE a.direction = 1 ORDER BY a.id",
+    [ST_XFER_ADD] = "INSERT INTO transfers(at_us, direction, peer_id, agreement_id, "
+                    "object_id, version, tlp, outcome, detail) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_XFER_LIST] =
+        "SELECT t.at_us, t.direction, t.peer_id, coalesce(t.agreement_id, 0), "
+        "t.object_id, t.version, t.tlp, t.outcome, t.detail, p.name FROM "
+        "transfers t JOIN peers p ON p.id = t.peer_id WHERE ?1 = 0 OR "
+        "t.peer_id = ?1 ORDER BY t.id DESC LIMIT ?2",
+    [ST_COLL_READERS] = "SELECT org_id FROM grants WHERE collection_id = ?1 AND "
+                        "can_read = 1 AND org_id NOT IN (SELECT org_id FROM peers) "
+                        "ORDER BY org_id",
+    [ST_PEER_OF_ORG] =
+        "SELECT p.id, p.enabled, a.id, a.max_tlp, a.types, a.third_party "
+        "FROM peers p LEFT JOIN agreements a ON a.peer_id = p.id AND "
+        "a.direction = 0 AND a.local_collection_id = ?2 WHERE p.org_id = ?1",
+#undef PEER_COLS
+#undef AGR_COLS
+#undef AGR_FROM
 };
+
+/* What the store knows of a peer principal's read (see store.h, federation). */
+typedef struct rel_ctx {
+	bool active;   /* the reader is a member of a peer's organisation */
+	bool deny_all; /* ... with no (enabled) offer agreement on this collection */
+	int64_t peer_id, peer_org, agreement_id;
+	setu_release_rule_t rule;
+	char types[SETU_SYNC_TYPES_MAX];
+	char named[32]; /* ",o<peer org>," */
+} rel_ctx_t;
 
 typedef struct sq_store {
 	setu_store_t base;
@@ -203,6 +279,26 @@ static void fn_visible(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	    .recipients = (const char *)sqlite3_value_text(argv[4]),
 	};
 	sqlite3_result_int(cx, setu_acl_object_visible(acl, &o) ? 1 : 0);
+}
+
+/* setu_release(ctx_ptr, tlp, type, recipients, origin): federation's release policy
+ * (sync/policy.c) per candidate row of a peer principal's read. */
+static void fn_release(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const rel_ctx_t *r = sqlite3_value_pointer(argv[0], "setu_release_ctx");
+	if (r == NULL) {
+		sqlite3_result_int(cx, 0);
+		return;
+	}
+	const char *rec = (const char *)sqlite3_value_text(argv[3]);
+	setu_release_obj_t o = {
+	    .tlp = sqlite3_value_int(argv[1]),
+	    .type = (const char *)sqlite3_value_text(argv[2]),
+	    .origin = (setu_origin_t)sqlite3_value_int(argv[4]),
+	    .names_partner = rec != NULL && strstr(rec, r->named) != NULL,
+	};
+	sqlite3_result_int(cx, setu_sync_release(&r->rule, &o) == SETU_RELEASE_OK);
 }
 
 /* ------------------------------------------------------------------ migrations */
@@ -783,7 +879,8 @@ static int sq_object_relevel(setu_store_t *s, int64_t row, int tlp,
 
 /* Build the SELECT for a query. Parameters: ?1 collection, ?2 acl pointer, then in order
  * of appearance (bound by bind_query with the same walk). */
-static int build_query(const setu_obj_query_t *q, bool for_delete, char *sql, size_t size)
+static int build_query(const setu_obj_query_t *q, const rel_ctx_t *rel, bool for_delete,
+                       char *sql, size_t size)
 {
 	int n = 0, pn = 3; /* ?1 collection, ?2 acl; the rest numbered in bind order */
 	n = snprintf(sql, size,
@@ -835,6 +932,23 @@ static int build_query(const setu_obj_query_t *q, bool for_delete, char *sql, si
 		    pn, pn + 1, pn + 2);
 		pn += 3;
 	}
+	if (rel->active && rel->deny_all) {
+		ADD(" AND 0");
+	} else if (rel->active) {
+		/* Never back to the hub it came from; the origin as sync/policy.h defines
+		 * it: received (a peer's organisation produced it), local (created_by_ref
+		 * absent or naming a local organisation or member), else third party. */
+		ADD(" AND producer_org <> %lld AND setu_release(?%d, tlp, type, "
+		    "recipients, "
+		    "CASE WHEN producer_org IN (SELECT org_id FROM peers) THEN 2 "
+		    "WHEN json_extract(body, '$.created_by_ref') IS NULL THEN 0 "
+		    "WHEN json_extract(body, '$.created_by_ref') IN ("
+		    "SELECT identity_id FROM orgs WHERE id NOT IN (SELECT org_id FROM "
+		    "peers) "
+		    "UNION SELECT identity_id FROM members "
+		    "WHERE org_id NOT IN (SELECT org_id FROM peers)) THEN 0 ELSE 1 END)",
+		    (long long)rel->peer_org, pn++);
+	}
 	ADD(" AND setu_visible(?2, tlp, producer_org, producer_user, recipients)");
 	if (!for_delete) {
 		ADD(" ORDER BY date_added_us, id");
@@ -845,7 +959,8 @@ static int build_query(const setu_obj_query_t *q, bool for_delete, char *sql, si
 	return n > 0 && (size_t)n < size ? 0 : SETU_ELIMIT;
 }
 
-static void bind_query(sqlite3_stmt *st, const setu_obj_query_t *q, bool for_delete)
+static void bind_query(sqlite3_stmt *st, const setu_obj_query_t *q, const rel_ctx_t *rel,
+                       bool for_delete)
 {
 	int i = 3;
 	sqlite3_bind_int64(st, 1, q->collection_id);
@@ -866,35 +981,142 @@ static void bind_query(sqlite3_stmt *st, const setu_obj_query_t *q, bool for_del
 		sqlite3_bind_int64(st, i++, q->cursor_added_us);
 		sqlite3_bind_int64(st, i++, q->cursor_row);
 	}
+	if (rel->active && !rel->deny_all)
+		sqlite3_bind_pointer(st, i++, (void *)rel, "setu_release_ctx", NULL);
 }
 
-static int prepare_query(sq_store_t *sq, const setu_obj_query_t *q, bool for_delete,
-                         sqlite3_stmt **out)
+/* Is the reader a peer principal, and under which offer agreement may it read this
+ * collection? */
+static int release_ctx(sq_store_t *sq, const setu_obj_query_t *q, rel_ctx_t *rel)
+{
+	memset(rel, 0, sizeof(*rel));
+	const setu_principal_t *who = q->acl->who;
+	if (who == NULL || !who->authenticated || who->org_id <= 0)
+		return 0;
+	sqlite3_stmt *st = stmt(sq, ST_PEER_OF_ORG);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, who->org_id);
+	sqlite3_bind_int64(st, 2, q->collection_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rel->active = true;
+		rel->peer_id = sqlite3_column_int64(st, 0);
+		rel->peer_org = who->org_id;
+		bool enabled = sqlite3_column_int(st, 1) != 0;
+		rel->deny_all = !enabled || sqlite3_column_type(st, 2) == SQLITE_NULL;
+		rel->agreement_id = sqlite3_column_int64(st, 2);
+		rel->rule.max_tlp = sqlite3_column_int(st, 3);
+		copy_col(rel->types, sizeof(rel->types), st, 4);
+		rel->rule.types = rel->types;
+		rel->rule.third_party = sqlite3_column_int(st, 5) != 0;
+		snprintf(rel->named, sizeof(rel->named), ",o%lld,",
+		         (long long)who->org_id);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : SETU_EDB;
+}
+
+static int prepare_query(sq_store_t *sq, const setu_obj_query_t *q, rel_ctx_t *rel,
+                         bool for_delete, sqlite3_stmt **out)
 {
 	/* Each list is bounded by the caller (SETU_HUB_MAX_MATCH_VALUES), so the text
 	 * fits. */
 	char sql[8192];
 	if (q->acl == NULL)
 		return SETU_EINVAL; /* no read without the check */
-	int rc = build_query(q, for_delete, sql, sizeof(sql));
+	int rc = release_ctx(sq, q, rel);
+	if (rc == 0)
+		rc = build_query(q, rel, for_delete, sql, sizeof(sql));
 	if (rc)
 		return rc;
 	if (sqlite3_prepare_v2(sq->db, sql, -1, out, NULL) != SQLITE_OK)
 		return SETU_EDB;
-	bind_query(*out, q, for_delete);
+	bind_query(*out, q, rel, for_delete);
 	return 0;
+}
+
+/* The rows given to a peer principal, recorded in the transfer trail after the query. */
+typedef struct sent {
+	struct sent_row {
+		char *id, *version;
+		int tlp;
+	} * v;
+	size_t n, cap;
+} sent_t;
+
+static int sent_add(sent_t *x, const setu_obj_row_t *row)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 64;
+		struct sent_row *v = realloc(x->v, cap * sizeof(*v));
+		if (v == NULL)
+			return SETU_ENOMEM;
+		x->v = v;
+		x->cap = cap;
+	}
+	struct sent_row *e = &x->v[x->n];
+	e->id = strdup(row->stix_id);
+	e->version = strdup(row->version_text != NULL ? row->version_text : "");
+	e->tlp = row->tlp;
+	x->n++;
+	return e->id != NULL && e->version != NULL ? 0 : SETU_ENOMEM;
+}
+
+static void sent_free(sent_t *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		free(x->v[i].id);
+		free(x->v[i].version);
+	}
+	free(x->v);
+}
+
+static int sq_begin_write(setu_store_t *s);
+static int sq_commit(setu_store_t *s);
+static void sq_rollback(setu_store_t *s);
+static int sq_transfer_add(setu_store_t *s, const setu_transfer_t *t);
+
+/* Everything a peer was given is on record before the answer leaves (one transaction;
+ * the caller answers 500 if this fails, so nothing leaves unrecorded). */
+static int sent_record(sq_store_t *q, const rel_ctx_t *rel, const sent_t *x)
+{
+	bool own = !q->in_tx;
+	int rc = own ? sq_begin_write(&q->base) : 0;
+	int64_t now = setu_now_us();
+	for (size_t i = 0; rc == 0 && i < x->n; i++) {
+		setu_transfer_t t = {.at_us = now,
+		                     .direction = "out",
+		                     .peer_id = rel->peer_id,
+		                     .agreement_id = rel->agreement_id,
+		                     .object_id = x->v[i].id,
+		                     .version = x->v[i].version,
+		                     .tlp = x->v[i].tlp,
+		                     .outcome = "sent",
+		                     .detail = ""};
+		rc = sq_transfer_add(&q->base, &t);
+	}
+	if (own) {
+		if (rc == 0)
+			rc = sq_commit(&q->base);
+		if (rc != 0)
+			sq_rollback(&q->base);
+	}
+	return rc;
 }
 
 static int sq_object_query(setu_store_t *s, const setu_obj_query_t *q, setu_obj_row_cb cb,
                            void *user, bool *more)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare_query(SQ(s), q, false, &st);
+	rel_ctx_t rel;
+	int rc = prepare_query(SQ(s), q, &rel, false, &st);
 	if (rc)
 		return rc;
 	size_t n = 0;
 	int r = 0;
 	*more = false;
+	sent_t sent = {0};
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (q->limit > 0 && n == q->limit) {
 			*more = true;
@@ -915,9 +1137,14 @@ static int sq_object_query(setu_store_t *s, const setu_obj_query_t *q, setu_obj_
 		n++;
 		if ((r = cb(user, &row)) != 0)
 			break;
+		if (rel.active && (r = sent_add(&sent, &row)) != 0)
+			break;
 	}
 	int done = rc == SQLITE_ROW || rc == SQLITE_DONE;
 	sqlite3_finalize(st);
+	if (r == 0 && done && sent.n > 0)
+		r = sent_record(SQ(s), &rel, &sent);
+	sent_free(&sent);
 	return r != 0 ? r : done ? 0 : SETU_EDB;
 }
 
@@ -929,7 +1156,8 @@ static int sq_object_delete(setu_store_t *s, const setu_obj_query_t *q, size_t *
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = NULL;
-	if ((rc = prepare_query(sq, q, true, &st)) != 0) {
+	rel_ctx_t rel;
+	if ((rc = prepare_query(sq, q, &rel, true, &st)) != 0) {
 		sq_rollback(s);
 		return rc;
 	}
@@ -1065,6 +1293,312 @@ static int sq_audit_count(setu_store_t *s, const char *action, int64_t *count)
 	return rc == SQLITE_ROW ? 0 : SETU_EDB;
 }
 
+/* -------------------------------------------------------------------- federation */
+
+static void read_peer(sqlite3_stmt *st, setu_peer_t *p)
+{
+	p->id = sqlite3_column_int64(st, 0);
+	copy_col(p->name, sizeof(p->name), st, 1);
+	copy_col(p->url, sizeof(p->url), st, 2);
+	copy_col(p->token, sizeof(p->token), st, 3);
+	p->org_id = sqlite3_column_int64(st, 4);
+	copy_col(p->org_identity, sizeof(p->org_identity), st, 5);
+	p->enabled = sqlite3_column_int(st, 6) != 0;
+}
+
+static int sq_peer_add(setu_store_t *s, setu_peer_t *p, setu_diag_t *diag)
+{
+	sq_store_t *q = SQ(s);
+	sqlite3_stmt *st = stmt(q, ST_PEER_ADD);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, p->org_id);
+	sqlite3_bind_int(st, 5, p->enabled ? 1 : 0);
+	sqlite3_bind_int64(st, 6, setu_now_us());
+	int rc = step_done(st);
+	if (rc == SETU_EEXIST)
+		return setu_diag_set(diag, rc,
+		                     "peer '%s' already exists (or its organisation "
+		                     "already stands for another peer)",
+		                     p->name);
+	if (rc)
+		return setu_diag_set(diag, rc, "store: %s", sqlite3_errmsg(q->db));
+	p->id = sqlite3_last_insert_rowid(q->db);
+	return 0;
+}
+
+static int sq_peer_find(setu_store_t *s, const char *name, setu_peer_t *out)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_PEER_FIND);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_peer(st, out);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? SETU_ENOENT : SETU_EDB;
+}
+
+static int sq_peer_list(setu_store_t *s, setu_peer_cb cb, void *user)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_PEER_LIST);
+	if (st == NULL)
+		return SETU_EDB;
+	/* Collect first: callers run other statements (agreements) per peer. */
+	setu_peer_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			setu_peer_t *v2 = realloc(v, cap * sizeof(*v));
+			if (v2 == NULL) {
+				r = SETU_ENOMEM;
+				break;
+			}
+			v = v2;
+		}
+		read_peer(st, &v[n++]);
+	}
+	sqlite3_reset(st);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = SETU_EDB;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = cb(user, &v[i]);
+	free(v);
+	return r;
+}
+
+static int sq_peer_enable(setu_store_t *s, int64_t peer_id, bool enabled)
+{
+	sq_store_t *q = SQ(s);
+	sqlite3_stmt *st = stmt(q, ST_PEER_ENABLE);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, peer_id);
+	sqlite3_bind_int(st, 2, enabled ? 1 : 0);
+	int rc = step_done(st);
+	return rc != 0 ? rc : sqlite3_changes(q->db) == 1 ? 0 : SETU_ENOENT;
+}
+
+static int sq_agreement_add(setu_store_t *s, setu_agreement_t *a, setu_diag_t *diag)
+{
+	sq_store_t *q = SQ(s);
+	sqlite3_stmt *st = stmt(q, ST_AGR_ADD);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->peer_id);
+	sqlite3_bind_int(st, 3, a->direction);
+	sqlite3_bind_int(st, 4, a->max_tlp);
+	sqlite3_bind_text(st, 5, a->types, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, a->third_party ? 1 : 0);
+	sqlite3_bind_int64(st, 7, a->local_collection_id);
+	sqlite3_bind_text(st, 8, a->remote_collection, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, setu_now_us());
+	int rc = step_done(st);
+	if (rc == SETU_EEXIST)
+		return setu_diag_set(
+		    diag, rc,
+		    "agreement '%s': the name, or an agreement with the same "
+		    "peer, direction and collections, exists",
+		    a->name);
+	if (rc)
+		return setu_diag_set(diag, rc, "store: %s", sqlite3_errmsg(q->db));
+	a->id = sqlite3_last_insert_rowid(q->db);
+	return 0;
+}
+
+static void read_agreement(sqlite3_stmt *st, setu_agreement_t *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	copy_col(a->name, sizeof(a->name), st, 1);
+	a->peer_id = sqlite3_column_int64(st, 2);
+	a->direction = sqlite3_column_int(st, 3);
+	a->max_tlp = sqlite3_column_int(st, 4);
+	copy_col(a->types, sizeof(a->types), st, 5);
+	a->third_party = sqlite3_column_int(st, 6) != 0;
+	a->local_collection_id = sqlite3_column_int64(st, 7);
+	copy_col(a->local_collection, sizeof(a->local_collection), st, 8);
+	copy_col(a->remote_collection, sizeof(a->remote_collection), st, 9);
+	copy_col(a->peer_name, sizeof(a->peer_name), st, 10);
+}
+
+static int sq_agreement_list(setu_store_t *s, int64_t peer_id, setu_agreement_cb cb,
+                             void *user)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_AGR_LIST);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, peer_id);
+	setu_agreement_t *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			setu_agreement_t *v2 = realloc(v, cap * sizeof(*v));
+			if (v2 == NULL) {
+				r = SETU_ENOMEM;
+				break;
+			}
+			v = v2;
+		}
+		read_agreement(st, &v[n++]);
+	}
+	sqlite3_reset(st);
+	if (r == 0 && rc != SQLITE_DONE)
+		r = SETU_EDB;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = cb(user, &v[i]);
+	free(v);
+	return r;
+}
+
+static void read_state(sqlite3_stmt *st, int col, setu_sync_state_t *o)
+{
+	copy_col(o->bookmark, sizeof(o->bookmark), st, col);
+	o->last_attempt_us = sqlite3_column_int64(st, col + 1);
+	o->last_success_us = sqlite3_column_int64(st, col + 2);
+	copy_col(o->last_error, sizeof(o->last_error), st, col + 3);
+	o->failures = sqlite3_column_int64(st, col + 4);
+	o->consecutive = sqlite3_column_int64(st, col + 5);
+	o->received = sqlite3_column_int64(st, col + 6);
+	o->rejected = sqlite3_column_int64(st, col + 7);
+}
+
+static int sq_sync_state_get(setu_store_t *s, int64_t agreement_id,
+                             const char *collection, setu_sync_state_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->agreement_id = agreement_id;
+	snprintf(out->collection, sizeof(out->collection), "%s", collection);
+	sqlite3_stmt *st = stmt(SQ(s), ST_SYNC_GET);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, agreement_id);
+	sqlite3_bind_text(st, 2, collection, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_state(st, 0, out);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? SETU_ENOENT : SETU_EDB;
+}
+
+static int sq_sync_state_put(setu_store_t *s, const setu_sync_state_t *o)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_SYNC_PUT);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, o->agreement_id);
+	sqlite3_bind_text(st, 2, o->collection, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->bookmark, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, o->last_attempt_us);
+	sqlite3_bind_int64(st, 5, o->last_success_us);
+	sqlite3_bind_text(st, 6, o->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, o->failures);
+	sqlite3_bind_int64(st, 8, o->consecutive);
+	sqlite3_bind_int64(st, 9, o->received);
+	sqlite3_bind_int64(st, 10, o->rejected);
+	return step_done(st);
+}
+
+static int sq_sync_state_list(setu_store_t *s, setu_sync_state_cb cb, void *user)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_SYNC_LIST);
+	if (st == NULL)
+		return SETU_EDB;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		setu_agreement_t a;
+		setu_sync_state_t o = {0};
+		read_agreement(st, &a);
+		o.agreement_id = a.id;
+		snprintf(o.collection, sizeof(o.collection), "%s", a.remote_collection);
+		read_state(st, 11, &o);
+		if ((r = cb(user, &o, &a)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return r != 0 ? r : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : SETU_EDB;
+}
+
+static int sq_transfer_add(setu_store_t *s, const setu_transfer_t *t)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_XFER_ADD);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, t->at_us > 0 ? t->at_us : setu_now_us());
+	sqlite3_bind_text(st, 2, t->direction, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, t->peer_id);
+	if (t->agreement_id > 0)
+		sqlite3_bind_int64(st, 4, t->agreement_id);
+	sqlite3_bind_text(st, 5, t->object_id != NULL ? t->object_id : "", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->version != NULL ? t->version : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, t->tlp);
+	sqlite3_bind_text(st, 8, t->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, t->detail != NULL ? t->detail : "", -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+static int sq_transfer_list(setu_store_t *s, int64_t peer_id, size_t limit,
+                            setu_transfer_cb cb, void *user)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_XFER_LIST);
+	if (st == NULL)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, peer_id);
+	sqlite3_bind_int64(st, 2, limit > 0 ? (int64_t)limit : -1);
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		setu_transfer_t t = {
+		    .at_us = sqlite3_column_int64(st, 0),
+		    .direction = (const char *)sqlite3_column_text(st, 1),
+		    .peer_id = sqlite3_column_int64(st, 2),
+		    .agreement_id = sqlite3_column_int64(st, 3),
+		    .object_id = (const char *)sqlite3_column_text(st, 4),
+		    .version = (const char *)sqlite3_column_text(st, 5),
+		    .tlp = sqlite3_column_int(st, 6),
+		    .outcome = (const char *)sqlite3_column_text(st, 7),
+		    .detail = (const char *)sqlite3_column_text(st, 8),
+		    .peer_name = (const char *)sqlite3_column_text(st, 9),
+		};
+		if ((r = cb(user, &t)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return r != 0 ? r : rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : SETU_EDB;
+}
+
+static int sq_collection_readers(setu_store_t *s, int64_t collection_id, char *out,
+                                 size_t size)
+{
+	sqlite3_stmt *st = stmt(SQ(s), ST_COLL_READERS);
+	if (st == NULL || size < 2)
+		return SETU_EDB;
+	sqlite3_bind_int64(st, 1, collection_id);
+	snprintf(out, size, ",");
+	size_t n = 1;
+	int rc, r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int w = snprintf(out + n, size - n, "o%lld,",
+		                 (long long)sqlite3_column_int64(st, 0));
+		if (w < 0 || (size_t)w >= size - n) {
+			r = SETU_ELIMIT;
+			break;
+		}
+		n += (size_t)w;
+	}
+	sqlite3_reset(st);
+	return r != 0 ? r : rc == SQLITE_DONE ? 0 : SETU_EDB;
+}
+
 /* ------------------------------------------------------------------- open/close */
 
 static void sq_close(setu_store_t *s)
@@ -1108,6 +1642,18 @@ static const struct setu_store_ops sqlite_ops = {
     .status_get = sq_status_get,
     .audit_add = sq_audit_add,
     .audit_count = sq_audit_count,
+    .peer_add = sq_peer_add,
+    .peer_find = sq_peer_find,
+    .peer_list = sq_peer_list,
+    .peer_enable = sq_peer_enable,
+    .agreement_add = sq_agreement_add,
+    .agreement_list = sq_agreement_list,
+    .sync_state_get = sq_sync_state_get,
+    .sync_state_put = sq_sync_state_put,
+    .sync_state_list = sq_sync_state_list,
+    .transfer_add = sq_transfer_add,
+    .transfer_list = sq_transfer_list,
+    .collection_readers = sq_collection_readers,
 };
 
 int setu_store_sqlite_open(const char *path, setu_store_t **out, setu_diag_t *diag)
@@ -1147,10 +1693,12 @@ int setu_store_sqlite_open(const char *path, setu_store_t **out, setu_diag_t *di
 		return rc;
 	}
 	if (sqlite3_create_function(q->db, "setu_visible", 5, SQLITE_UTF8, NULL,
-	                            fn_visible, NULL, NULL) != SQLITE_OK) {
+	                            fn_visible, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(q->db, "setu_release", 5, SQLITE_UTF8, NULL,
+	                            fn_release, NULL, NULL) != SQLITE_OK) {
 		sq_close(&q->base);
 		return setu_diag_set(diag, SETU_EDB,
-		                     "store: cannot register setu_visible");
+		                     "store: cannot register setu_visible/setu_release");
 	}
 	*out = &q->base;
 	return 0;

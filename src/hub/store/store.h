@@ -6,6 +6,7 @@
 #ifndef SETU_HUB_STORE_H
 #define SETU_HUB_STORE_H
 
+#include "common/limits.h"
 #include "hub/auth/acl.h"
 #include "setu/error.h"
 
@@ -123,6 +124,61 @@ typedef struct setu_audit {
 	const char *detail;
 } setu_audit_t;
 
+/* ---- federation (src/hub/sync, docs/federation.md; tables of 003_federation.sql) ----
+ */
+
+typedef struct setu_peer {
+	int64_t id;
+	char name[SETU_STORE_NAME_MAX];
+	char url[SETU_STORE_TEXT_MAX];   /* the partner's API root URL */
+	char token[SETU_STORE_NAME_MAX]; /* what this hub presents to the partner */
+	int64_t org_id;                  /* the local organisation standing for it */
+	char org_identity[SETU_STORE_ID_MAX];
+	bool enabled;
+} setu_peer_t;
+
+typedef struct setu_agreement {
+	int64_t id;
+	char name[SETU_STORE_NAME_MAX];
+	int64_t peer_id;
+	int direction;                   /* setu_sync_dir_t: 0 offer, 1 pull */
+	int max_tlp;                     /* SETU_HUB_TLP_* */
+	char types[SETU_SYNC_TYPES_MAX]; /* ",a,b," or "" = every type */
+	bool third_party;
+	int64_t local_collection_id;
+	char local_collection[40]; /* its UUID (filled by reads) */
+	char remote_collection[SETU_STORE_ID_MAX];
+	char peer_name[SETU_STORE_NAME_MAX]; /* filled by reads */
+} setu_agreement_t;
+
+typedef struct setu_sync_state {
+	int64_t agreement_id;
+	char collection[SETU_STORE_ID_MAX];
+	char bookmark[48];
+	int64_t last_attempt_us, last_success_us;
+	char last_error[SETU_STORE_TEXT_MAX];
+	int64_t failures, consecutive, received, rejected;
+} setu_sync_state_t;
+
+typedef struct setu_transfer {
+	int64_t at_us;         /* 0 = now (on add) */
+	const char *direction; /* "in" | "out" */
+	int64_t peer_id;
+	int64_t agreement_id; /* 0 = none */
+	const char *object_id;
+	const char *version;
+	int tlp;
+	const char *outcome; /* "sent", "stored", "duplicate", "rejected" */
+	const char *detail;
+	const char *peer_name; /* filled by transfer_list */
+} setu_transfer_t;
+
+typedef int (*setu_peer_cb)(void *user, const setu_peer_t *p);
+typedef int (*setu_agreement_cb)(void *user, const setu_agreement_t *a);
+typedef int (*setu_sync_state_cb)(void *user, const setu_sync_state_t *st,
+                                  const setu_agreement_t *a);
+typedef int (*setu_transfer_cb)(void *user, const setu_transfer_t *t);
+
 struct setu_store_ops {
 	const char *name;
 	void (*close)(setu_store_t *s);
@@ -196,6 +252,35 @@ struct setu_store_ops {
 	int (*audit_add)(setu_store_t *s, const setu_audit_t *a);
 	/* Number of audit rows with this action (NULL = every action). */
 	int (*audit_count)(setu_store_t *s, const char *action, int64_t *count);
+
+	/* Federation. A peer principal (a member of a peer's organisation) reading
+	 * through object_query sees only what an offer agreement on that collection
+	 * releases (sync/policy.h, checked per row like the ACL), never what it sent
+	 * itself, and every row it is given is recorded in the transfer trail ("out",
+	 * "sent") before object_query returns; with no such agreement it sees nothing. */
+	int (*peer_add)(setu_store_t *s, setu_peer_t *p, setu_diag_t *diag);
+	int (*peer_find)(setu_store_t *s, const char *name, setu_peer_t *out);
+	int (*peer_list)(setu_store_t *s, setu_peer_cb cb, void *user);
+	int (*peer_enable)(setu_store_t *s, int64_t peer_id, bool enabled);
+	int (*agreement_add)(setu_store_t *s, setu_agreement_t *a, setu_diag_t *diag);
+	/* Agreements of one peer (0 = all), by id. */
+	int (*agreement_list)(setu_store_t *s, int64_t peer_id, setu_agreement_cb cb,
+	                      void *user);
+	/* SETU_ENOENT (and *out zeroed with the keys set) when never synced. */
+	int (*sync_state_get)(setu_store_t *s, int64_t agreement_id,
+	                      const char *collection, setu_sync_state_t *out);
+	/* Insert or replace; inside a write transaction when it must be atomic with a
+	 * page. */
+	int (*sync_state_put)(setu_store_t *s, const setu_sync_state_t *st);
+	/* Every pull agreement with its state (zeroed when never synced). */
+	int (*sync_state_list)(setu_store_t *s, setu_sync_state_cb cb, void *user);
+	int (*transfer_add)(setu_store_t *s, const setu_transfer_t *t);
+	/* Newest first; peer_id 0 = all; limit 0 = all. */
+	int (*transfer_list)(setu_store_t *s, int64_t peer_id, size_t limit,
+	                     setu_transfer_cb cb, void *user);
+	/* ",o<id>,..." of the organisations (peers excluded) with a read grant on it. */
+	int (*collection_readers)(setu_store_t *s, int64_t collection_id, char *out,
+	                          size_t size);
 };
 
 struct setu_store {
