@@ -309,6 +309,9 @@ int cmd_sensor(int argc, char **argv)
 		if (hub.token == NULL)
 			hub.token = getenv("SETU_HUB_TOKEN"); /* keeps it out of `ps` */
 		hub.state_dir = statedir != NULL ? statedir : cfg->log_dir;
+		/* a capture file is read in a moment: the shared rules must be in force
+		 * before its first packet */
+		hub.first_pull_before_start = rfile != NULL;
 		if (setu_hubsync_prepare(hub.state_dir, hub_ioc, hub_rules, &diag) != 0 ||
 		    cfg->nrule_files == SETU_MAX_RULE_FILES ||
 		    cfg->nioc_files == SETU_MAX_RULE_FILES) {

@@ -58,4 +58,10 @@ json_t *setu_tlp_v1_marking_object(setu_tlp_t t);
 /* New array of all nine predefined objects (TLP 1.0 then TLP 2.0), or NULL. */
 json_t *setu_tlp_predefined_markings(void);
 
+/* setu's property extension naming the recipients of TLP:AMBER and TLP:RED content
+ * (recipient_orgs, recipient_users; docs/tlp.md). The hub enforces it; sensors copy it
+ * onto the sightings of such indicators so that the producer sees them. */
+#define SETU_RECIPIENTS_EXTENSION_ID \
+	"extension-definition--6d5b0a4e-2f1c-4e8b-9a3d-5c7e1f0b2a94"
+
 #endif

@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 /* The setu extension-definition that names recipients (docs/tlp.md). */
-#define SETU_TLP_EXTENSION_ID "extension-definition--6d5b0a4e-2f1c-4e8b-9a3d-5c7e1f0b2a94"
+#include "intel/tlp.h"
+
+#define SETU_TLP_EXTENSION_ID SETU_RECIPIENTS_EXTENSION_ID
 
 /* Room for SETU_HUB_MAX_RECIPIENTS entries of ",o<id>" / ",u<id>". */
 #define SETU_RECIPIENTS_MAX 2048

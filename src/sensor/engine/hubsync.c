@@ -232,6 +232,33 @@ static void report_sightings(setu_hubsync_t *h)
 	}
 }
 
+/* One round: pull, and apply what changed (files + reload) — also after a pull that
+ * failed half-way, since the pages before the failure are in and bookmarked. */
+static int round_once(setu_hubsync_t *h, setu_diag_t *d)
+{
+	bool changed = false;
+	int rc = pull_once(h, &changed, d);
+	h->pulls++;
+	if (changed) {
+		setu_diag_t d2 = {0};
+		int arc = materialise(h, &d2);
+		if (arc == 0)
+			arc = setu_engine_reload(h->e, &d2);
+		if (arc == 0) {
+			h->reloads++;
+			fprintf(stderr,
+			        "setu sensor: hub: %zu shared objects held, rules and "
+			        "indicators "
+			        "reloaded\n",
+			        json_object_size(h->objects));
+		} else if (rc == 0) {
+			*d = d2;
+			rc = arc;
+		}
+	}
+	return rc;
+}
+
 static void *sync_main(void *arg)
 {
 	setu_hubsync_t *h = arg;
@@ -240,35 +267,14 @@ static void *sync_main(void *arg)
 		pthread_mutex_unlock(&h->lock);
 		spool_sightings(h);
 		setu_diag_t d = {0};
-		bool changed = false;
-		int rc = pull_once(h, &changed, &d);
-		h->pulls++;
-		if (rc != 0) {
+		if (round_once(h, &d) != 0) {
 			/* loud, and retried at the next interval; what was pulled is kept
 			 */
 			char buf[512];
 			setu_diag_format(&d, buf, sizeof(buf));
-			fprintf(stderr, "setu sensor: hub pull failed (will retry): %s\n",
-			        buf);
+			fprintf(stderr,
+			        "setu sensor: hub round failed (will retry): %s\n", buf);
 			h->failures++;
-		}
-		if (changed) {
-			setu_diag_t d2 = {0};
-			if (materialise(h, &d2) == 0 &&
-			    setu_engine_reload(h->e, &d2) == 0) {
-				h->reloads++;
-				fprintf(stderr,
-				        "setu sensor: hub: %zu shared objects held, "
-				        "rules and "
-				        "indicators reloaded\n",
-				        json_object_size(h->objects));
-			} else {
-				char buf[512];
-				setu_diag_format(&d2, buf, sizeof(buf));
-				fprintf(stderr,
-				        "setu sensor: hub update not applied: %s\n", buf);
-				h->failures++;
-			}
 		}
 		report_sightings(h);
 		pthread_mutex_lock(&h->lock);
@@ -334,6 +340,20 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 		return NULL;
 	}
 	atomic_store(&e->sightings, h->sightings);
+	if (cfg->first_pull_before_start) {
+		int rc = round_once(h, diag);
+		if (rc != 0) {
+			atomic_store(&e->sightings, NULL);
+			setu_sightings_free(h->sightings);
+			setu_taxii_client_free(h->client);
+			json_decref(h->objects);
+			json_decref(h->bookmarks);
+			pthread_mutex_destroy(&h->lock);
+			pthread_cond_destroy(&h->cond);
+			free(h);
+			return NULL;
+		}
+	}
 	if (pthread_create(&h->tid, NULL, sync_main, h) != 0) {
 		atomic_store(&e->sightings, NULL);
 		setu_sightings_free(h->sightings);

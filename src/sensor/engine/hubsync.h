@@ -21,6 +21,9 @@ typedef struct setu_hubsync_config {
 	const char *identity; /* the sensor's organisation (STIX identity id), for the
 	                         sightings' where_sighted_refs; may be NULL */
 	const char *sightings_collection; /* where sightings go; NULL = the first one */
+	bool first_pull_before_start;     /* pull once before returning (capture files:
+	                                     the rules must be in force before the first
+	                                     packet); a failure is then an error */
 } setu_hubsync_config_t;
 
 /* The files the engine must load (created empty when absent) so that the pulled

@@ -141,6 +141,34 @@ static int write_seq(setu_sightings_t *s)
 	return ok && rename(tmp, s->seqfile) == 0 ? 0 : SETU_EIO;
 }
 
+static void add_recipients(json_t *sighting, const json_t *ind)
+{
+	const json_t *ext = json_object_get(json_object_get(ind, "extensions"),
+	                                    SETU_RECIPIENTS_EXTENSION_ID);
+	json_t *orgs = json_array(), *users = json_array();
+	const char *producer = json_string_value(json_object_get(ind, "created_by_ref"));
+	if (producer != NULL)
+		json_array_append_new(orgs, json_string(producer));
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(ext, "recipient_orgs"), i, v)
+	    json_array_append(orgs, v);
+	json_array_foreach(json_object_get(ext, "recipient_users"), i, v)
+	    json_array_append(users, v);
+	json_t *e = json_pack("{s:s}", "extension_type", "property-extension");
+	if (json_array_size(orgs) > 0)
+		json_object_set(e, "recipient_orgs", orgs);
+	if (json_array_size(users) > 0)
+		json_object_set(e, "recipient_users", users);
+	if (json_array_size(orgs) + json_array_size(users) > 0)
+		json_object_set_new(sighting, "extensions",
+		                    json_pack("{s:o}", SETU_RECIPIENTS_EXTENSION_ID, e));
+	else
+		json_decref(e);
+	json_decref(orgs);
+	json_decref(users);
+}
+
 int setu_sightings_flush(setu_sightings_t *s, const json_t *objects, setu_diag_t *diag)
 {
 	pthread_mutex_lock(&s->lock);
@@ -200,6 +228,10 @@ int setu_sightings_flush(setu_sightings_t *s, const json_t *objects, setu_diag_t
 		const json_t *marks = json_object_get(ind, "object_marking_refs");
 		if (json_is_array(marks) && json_array_size(marks) > 0)
 			json_object_set(o, "object_marking_refs", (json_t *)marks);
+		/* AMBER and above: the indicator's producer and its recipients may read
+		 * the sighting (docs/tlp.md); nobody else */
+		if (ind != NULL && (int)setu_tlp_of_object(ind) >= (int)SETU_TLP_AMBER)
+			add_recipients(o, ind);
 		char *line = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 		if (line != NULL) {
