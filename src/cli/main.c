@@ -11,8 +11,10 @@ typedef struct command {
 } command_t;
 
 static const command_t commands[] = {
-	{"sensor", cmd_sensor, "analyse traffic from a capture file or an interface"},
-	{"ctl", cmd_ctl, "control a running sensor (reload rules, counters)"},
+    {"demo", cmd_demo,
+     "run the whole story on loopback: hub, sharing, sensor, sightings"},
+    {"sensor", cmd_sensor, "analyse traffic from a capture file or an interface"},
+    {"ctl", cmd_ctl, "control a running sensor (reload rules, counters)"},
     {"stix", cmd_stix, "check STIX 2.1 objects and patterns"},
     {"hub", cmd_hub, "run or administer a sharing hub (TAXII 2.1)"},
     {"gen", cmd_gen, "generate synthetic traffic captures"},
