@@ -455,7 +455,7 @@ int cmd_demo(int argc, char **argv)
 	const struct {
 		const char *who, *token;
 	} readers[] = {{"CERT-JP", tcert}, {"PowerCo", tpower}, {"Bank-IN", tbank}};
-	unsigned sightings_seen_by_cert = 0;
+	unsigned sightings_seen_by_cert = 0, bank_amber = 0, bank_sightings = 0;
 	for (size_t i = 0; i < 3; i++) {
 		json_t *r = taxii(&d, "GET", path, readers[i].token, NULL, &st);
 		json_t *list = json_object_get(r, "objects");
@@ -481,17 +481,23 @@ int cmd_demo(int argc, char **argv)
 		     readers[i].who, ni[0] + ni[1] + ni[2], tlps, ns);
 		if (i == 0)
 			sightings_seen_by_cert = ns;
+		if (i == 2) {
+			bank_amber = ni[2];
+			bank_sightings = ns;
+		}
 		json_decref(r);
 	}
 	STEP("\n   The bank sees the CLEAR and GREEN indicators but not the AMBER rule "
 	     "meant\n"
 	     "   for PowerCo. Sightings carry the marking of what was sighted: CERT-JP "
 	     "learns\n"
-	     "   at once where its CLEAR and GREEN indicators were seen; the sighting of "
-	     "the\n"
-	     "   AMBER rule stays within the audience that rule names.\n\n");
-	if (sightings_seen_by_cert == 0) {
-		fprintf(stderr, "setu demo: the sightings did not reach CERT-JP\n");
+	     "   at once where what it shared was seen; the sighting of the AMBER rule "
+	     "stays\n"
+	     "   between CERT-JP and PowerCo, and the bank never sees it.\n\n");
+	if (sightings_seen_by_cert == 0 || bank_amber != 0 ||
+	    bank_sightings >= sightings_seen_by_cert) {
+		fprintf(stderr,
+		        "setu demo: the markings were not enforced as expected\n");
 		goto out;
 	}
 	STEP("Done. Files: %s (hub.db, powerco.pcap, sensor/eve.json, logs).\n", d.dir);
