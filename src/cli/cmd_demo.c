@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <ftw.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -187,6 +188,14 @@ static const char *tlp_of(const json_t *o)
 	return "other";
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static void demo_usage(FILE *out)
 {
 	fprintf(
@@ -249,7 +258,14 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	snprintf(d.db, sizeof(d.db), "%s/hub.db", d.dir);
-	unlink(d.db);
+	/* a story starts afresh: an earlier run's hub and sensor state would not match */
+	const char *old[] = {"hub.db", "hub.db-wal", "hub.db-shm",
+	                     "sensor", "demo.log",   "hub.log"};
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		char p[PATH_MAX + 32];
+		snprintf(p, sizeof(p), "%s/%s", d.dir, old[i]);
+		nftw(p, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = 1;
 	char cert[128], power[128], bank[128], col[64], tcert[128], tpower[128],
@@ -361,7 +377,9 @@ int cmd_demo(int argc, char **argv)
 	        "returned root\"; flow:established; content:\"uid=0|28|root|29|\"; "
 	        "classtype:bad-unknown; sid:8800001; rev:1;)",
 	        AMBER, cert, power));
-	char *env = json_dumps(json_pack("{s:o}", "objects", objs), JSON_COMPACT);
+	json_t *envelope = json_pack("{s:o}", "objects", objs);
+	char *env = envelope != NULL ? json_dumps(envelope, JSON_COMPACT) : NULL;
+	json_decref(envelope);
 	char path[256];
 	snprintf(path, sizeof(path), "/api1/collections/%s/objects/", col);
 	json_t *status = taxii(&d, "POST", path, tcert, env, &st);

@@ -23,8 +23,9 @@ static int get_json(setu_taxii_client_t *c, const char *api_root, const char *co
 	return rc;
 }
 
-static int get_simple(setu_taxii_client_t *c, const char *api_root, const char *const *segs,
-                      size_t nseg, setu_taxii_kind_t kind, json_t **out, setu_diag_t *diag)
+static int get_simple(setu_taxii_client_t *c, const char *api_root,
+                      const char *const *segs, size_t nseg, setu_taxii_kind_t kind,
+                      json_t **out, setu_diag_t *diag)
 {
 	taxii_meta_t meta;
 	json_t *o = NULL;
@@ -73,14 +74,16 @@ int setu_taxii_collections(setu_taxii_client_t *c, const char *api_root, json_t 
                            setu_diag_t *diag)
 {
 	const char *segs[] = {"collections"};
-	return get_simple(c, api_root, segs, NSEG(segs), SETU_TAXII_COLLECTIONS, out, diag);
+	return get_simple(c, api_root, segs, NSEG(segs), SETU_TAXII_COLLECTIONS, out,
+	                  diag);
 }
 
 int setu_taxii_collection(setu_taxii_client_t *c, const char *api_root,
                           const char *collection_id, json_t **out, setu_diag_t *diag)
 {
 	const char *segs[] = {"collections", collection_id};
-	return get_simple(c, api_root, segs, NSEG(segs), SETU_TAXII_COLLECTION, out, diag);
+	return get_simple(c, api_root, segs, NSEG(segs), SETU_TAXII_COLLECTION, out,
+	                  diag);
 }
 
 int setu_taxii_get_objects(setu_taxii_client_t *c, const char *api_root,
@@ -88,7 +91,8 @@ int setu_taxii_get_objects(setu_taxii_client_t *c, const char *api_root,
                            setu_taxii_page_t *page, setu_diag_t *diag)
 {
 	const char *segs[] = {"collections", collection_id, "objects"};
-	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_ENVELOPE, page, diag);
+	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_ENVELOPE, page,
+	                diag);
 }
 
 int setu_taxii_get_manifest(setu_taxii_client_t *c, const char *api_root,
@@ -96,7 +100,8 @@ int setu_taxii_get_manifest(setu_taxii_client_t *c, const char *api_root,
                             setu_taxii_page_t *page, setu_diag_t *diag)
 {
 	const char *segs[] = {"collections", collection_id, "manifest"};
-	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_MANIFEST, page, diag);
+	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_MANIFEST, page,
+	                diag);
 }
 
 int setu_taxii_get_object(setu_taxii_client_t *c, const char *api_root,
@@ -105,7 +110,8 @@ int setu_taxii_get_object(setu_taxii_client_t *c, const char *api_root,
                           setu_diag_t *diag)
 {
 	const char *segs[] = {"collections", collection_id, "objects", object_id};
-	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_ENVELOPE, page, diag);
+	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_ENVELOPE, page,
+	                diag);
 }
 
 int setu_taxii_get_versions(setu_taxii_client_t *c, const char *api_root,
@@ -113,8 +119,10 @@ int setu_taxii_get_versions(setu_taxii_client_t *c, const char *api_root,
                             const setu_taxii_filter_t *f, setu_taxii_page_t *page,
                             setu_diag_t *diag)
 {
-	const char *segs[] = {"collections", collection_id, "objects", object_id, "versions"};
-	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_VERSIONS, page, diag);
+	const char *segs[] = {"collections", collection_id, "objects", object_id,
+	                      "versions"};
+	return get_page(c, api_root, segs, NSEG(segs), f, SETU_TAXII_VERSIONS, page,
+	                diag);
 }
 
 int setu_taxii_delete_object(setu_taxii_client_t *c, const char *api_root,
@@ -126,9 +134,10 @@ int setu_taxii_delete_object(setu_taxii_client_t *c, const char *api_root,
 	int rc = taxii_url(c, api_root, segs, NSEG(segs), f, &url, diag);
 	if (rc == 0) {
 		taxii_meta_t meta;
-		/* §5.7: 200 with no body is success; whatever body comes is not needed. */
-		rc = taxii_exchange(c, "DELETE", url, NULL, 0, SETU_TAXII_ERROR, NULL, &meta,
-		                    diag);
+		/* §5.7: 200 with no body is success; whatever body comes is not needed.
+		 */
+		rc = taxii_exchange(c, "DELETE", url, NULL, 0, SETU_TAXII_ERROR, NULL,
+		                    &meta, diag);
 	} else {
 		c->n_errors++;
 	}
@@ -140,9 +149,11 @@ int setu_taxii_post_objects(setu_taxii_client_t *c, const char *api_root,
                             const char *collection_id, const json_t *envelope,
                             json_t **status, setu_diag_t *diag)
 {
-	if (!json_is_object(envelope) || !json_is_array(json_object_get(envelope, "objects")))
-		return setu_diag_set(diag, SETU_EINVAL,
-		                     "taxii: POST needs an envelope {\"objects\": [...]}");
+	if (!json_is_object(envelope) ||
+	    !json_is_array(json_object_get(envelope, "objects")))
+		return setu_diag_set(
+		    diag, SETU_EINVAL,
+		    "taxii: POST needs an envelope {\"objects\": [...]}");
 	const char *segs[] = {"collections", collection_id, "objects"};
 	char *url = NULL;
 	int rc = taxii_url(c, api_root, segs, NSEG(segs), NULL, &url, diag);
@@ -154,12 +165,13 @@ int setu_taxii_post_objects(setu_taxii_client_t *c, const char *api_root,
 	if (body == NULL) {
 		free(url);
 		c->n_errors++;
-		return setu_diag_set(diag, SETU_ENOMEM, "taxii: cannot serialise the envelope");
+		return setu_diag_set(diag, SETU_ENOMEM,
+		                     "taxii: cannot serialise the envelope");
 	}
 	taxii_meta_t meta;
 	json_t *st = NULL;
-	rc = taxii_exchange(c, "POST", url, body, strlen(body), SETU_TAXII_STATUS, &st, &meta,
-	                    diag);
+	rc = taxii_exchange(c, "POST", url, body, strlen(body), SETU_TAXII_STATUS, &st,
+	                    &meta, diag);
 	free(body);
 	free(url);
 	if (rc == 0)
@@ -206,11 +218,12 @@ int setu_taxii_wait_status(setu_taxii_client_t *c, const char *api_root,
 		uint64_t now = now_ms();
 		if (now >= deadline) {
 			*status = st;
-			return setu_diag_set(diag, SETU_EAGAIN,
-			                     "taxii: status %.80s still pending after %u ms "
-			                     "(%llu of %llu pending)",
-			                     status_id, timeout_ms, (unsigned long long)n.pending,
-			                     (unsigned long long)n.total);
+			return setu_diag_set(
+			    diag, SETU_EAGAIN,
+			    "taxii: status %.80s still pending after %u ms "
+			    "(%llu of %llu pending)",
+			    status_id, timeout_ms, (unsigned long long)n.pending,
+			    (unsigned long long)n.total);
 		}
 		uint64_t left = deadline - now;
 		taxii_sleep_ms(left < interval ? (unsigned)left : interval);
@@ -240,7 +253,8 @@ int setu_taxii_sync_objects(setu_taxii_client_t *c, const char *api_root,
 		setu_taxii_ts_t t;
 		if (setu_taxii_ts_parse(start, &t) != 0)
 			return setu_diag_set(diag, SETU_EINVAL,
-			                     "taxii: bookmark '%.40s' is not a timestamp", start);
+			                     "taxii: bookmark '%.40s' is not a timestamp",
+			                     start);
 		memcpy(after, start, strlen(start) + 1);
 	}
 	f.added_after = after[0] != '\0' ? after : NULL;
@@ -259,10 +273,11 @@ int setu_taxii_sync_objects(setu_taxii_client_t *c, const char *api_root,
 		const json_t *objs = json_object_get(page.envelope, "objects");
 		size_t count = json_array_size(objs);
 		if (count > 0 && page.date_added_last[0] == '\0') {
-			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "taxii: collection %.60s: a page of %zu objects came "
-			                   "without X-TAXII-Date-Added-Last: cannot bookmark",
-			                   collection_id, count);
+			rc = setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "taxii: collection %.60s: a page of %zu objects came "
+			    "without X-TAXII-Date-Added-Last: cannot bookmark",
+			    collection_id, count);
 			break;
 		}
 		for (size_t i = 0; i < count; i++) {
@@ -272,17 +287,19 @@ int setu_taxii_sync_objects(setu_taxii_client_t *c, const char *api_root,
 			c->n_objects++;
 		}
 		if (rc != 0) {
-			setu_diag_set(diag, rc,
-				              "taxii: collection %.60s: the consumer stopped the sync "
-				              "(bookmark stays at '%s')",
-				              collection_id, bookmark);
+			setu_diag_set(
+			    diag, rc,
+			    "taxii: collection %.60s: the consumer stopped the sync "
+			    "(bookmark stays at '%s')",
+			    collection_id, bookmark);
 			break;
 		}
 		if (count > 0) {
 			/* The whole page is delivered: only now may the bookmark move. */
 			setu_taxii_ts_t was, now;
 			setu_taxii_ts_parse(page.date_added_last, &now);
-			if (bookmark[0] == '\0' || setu_taxii_ts_parse(bookmark, &was) != 0 ||
+			if (bookmark[0] == '\0' ||
+			    setu_taxii_ts_parse(bookmark, &was) != 0 ||
 			    setu_taxii_ts_cmp(&now, &was) > 0)
 				memcpy(bookmark, page.date_added_last, SETU_TAXII_TS_MAX);
 		}
@@ -290,27 +307,29 @@ int setu_taxii_sync_objects(setu_taxii_client_t *c, const char *api_root,
 			break;
 		if (page.next[0] != '\0') {
 			if (strcmp(page.next, next) == 0) {
-				rc = setu_diag_set(diag, SETU_EMALFORMED,
-				                   "taxii: collection %.60s: server repeated the "
-				                   "same 'next' token",
-				                   collection_id);
+				rc = setu_diag_set(
+				    diag, SETU_EMALFORMED,
+				    "taxii: collection %.60s: server repeated the "
+				    "same 'next' token",
+				    collection_id);
 				break;
 			}
 			memcpy(next, page.next, sizeof(next));
 			continue;
 		}
-		/* more without next: page with added_after = X-TAXII-Date-Added-Last, which
-		 * must move forward or we would ask for the same page forever. */
+		/* more without next: page with added_after = X-TAXII-Date-Added-Last,
+		 * which must move forward or we would ask for the same page forever. */
 		setu_taxii_ts_t prev, last;
 		if (count == 0 || page.date_added_last[0] == '\0' ||
 		    (after[0] != '\0' && setu_taxii_ts_parse(after, &prev) == 0 &&
 		     setu_taxii_ts_parse(page.date_added_last, &last) == 0 &&
 		     setu_taxii_ts_cmp(&last, &prev) <= 0)) {
-			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "taxii: collection %.60s: server says more=true but "
-			                   "gives neither 'next' nor a later "
-			                   "X-TAXII-Date-Added-Last",
-			                   collection_id);
+			rc = setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "taxii: collection %.60s: server says more=true but "
+			    "gives neither 'next' nor a later "
+			    "X-TAXII-Date-Added-Last",
+			    collection_id);
 			break;
 		}
 		memcpy(after, page.date_added_last, sizeof(after));

@@ -94,28 +94,32 @@ out:
 	return rc;
 }
 
-setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg, setu_diag_t *diag)
+setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg,
+                                           setu_diag_t *diag)
 {
 	if (cfg == NULL || cfg->url == NULL) {
 		setu_diag_set(diag, SETU_ECONFIG, "taxii: no url configured");
 		return NULL;
 	}
 	if (cfg->connect_timeout_ms <= 0 || cfg->timeout_ms <= 0 ||
-	    cfg->max_response_bytes == 0 || cfg->max_retries > SETU_TAXII_MAX_RETRIES_MAX ||
+	    cfg->max_response_bytes == 0 ||
+	    cfg->max_retries > SETU_TAXII_MAX_RETRIES_MAX ||
 	    cfg->backoff_max_ms > SETU_TAXII_BACKOFF_MAX_MS_MAX ||
 	    cfg->backoff_initial_ms > cfg->backoff_max_ms) {
-		setu_diag_set(diag, SETU_ECONFIG,
-		              "taxii: bad settings (timeouts > 0, max_response_bytes > 0, "
-		              "max_retries <= %u, backoff_initial_ms <= backoff_max_ms <= %u)",
-		              SETU_TAXII_MAX_RETRIES_MAX, SETU_TAXII_BACKOFF_MAX_MS_MAX);
+		setu_diag_set(
+		    diag, SETU_ECONFIG,
+		    "taxii: bad settings (timeouts > 0, max_response_bytes > 0, "
+		    "max_retries <= %u, backoff_initial_ms <= backoff_max_ms <= %u)",
+		    SETU_TAXII_MAX_RETRIES_MAX, SETU_TAXII_BACKOFF_MAX_MS_MAX);
 		return NULL;
 	}
 	if ((cfg->token != NULL && (!header_safe(cfg->token) || cfg->token[0] == '\0')) ||
 	    (cfg->user != NULL && !header_safe(cfg->user)) ||
 	    (cfg->password != NULL && !header_safe(cfg->password))) {
 		/* Never echo the value: it is a secret. */
-		setu_diag_set(diag, SETU_ECONFIG,
-		              "taxii: token, user or password is empty or has control characters");
+		setu_diag_set(
+		    diag, SETU_ECONFIG,
+		    "taxii: token, user or password is empty or has control characters");
 		return NULL;
 	}
 	setu_taxii_client_t *c = calloc(1, sizeof(*c));
@@ -125,15 +129,15 @@ setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg, setu_
 	}
 	bool oom = false;
 	c->user = dup_or_null(cfg->user, &oom);
-	c->password = dup_or_null(cfg->user != NULL && cfg->password == NULL ? ""
-	                                                                       : cfg->password,
-	                          &oom);
+	c->password = dup_or_null(
+	    cfg->user != NULL && cfg->password == NULL ? "" : cfg->password, &oom);
 	c->ca_file = dup_or_null(cfg->ca_file, &oom);
 	if (cfg->token != NULL) {
 		size_t n = strlen(cfg->token) + sizeof("Authorization: Bearer ");
 		c->auth_header = malloc(n);
 		if (c->auth_header != NULL)
-			snprintf(c->auth_header, n, "Authorization: Bearer %s", cfg->token);
+			snprintf(c->auth_header, n, "Authorization: Bearer %s",
+			         cfg->token);
 		else
 			oom = true;
 	}
@@ -227,7 +231,8 @@ static int append_arg(setu_taxii_client_t *c, setu_buf_t *q, const char *key,
 	return setu_buf_ok(q) ? 0 : SETU_ELIMIT;
 }
 
-static int build_query(setu_taxii_client_t *c, const setu_taxii_filter_t *f, setu_buf_t *q)
+static int build_query(setu_taxii_client_t *c, const setu_taxii_filter_t *f,
+                       setu_buf_t *q)
 {
 	/* Keys with brackets are sent percent-encoded (RFC 3986 §3.4 does not allow '['
 	 * in a query); servers decode them (§3.4 match[<field>]). */
@@ -272,11 +277,11 @@ int taxii_url(setu_taxii_client_t *c, const char *api_root, const char *const *s
 	}
 	curl_url_set(u, CURLUPART_URL, c->url, 0);
 	/* Setting a relative URL on a handle that holds one resolves it (RFC 3986 §5). */
-	if (api_root != NULL && (curl_url_set(u, CURLUPART_URL, api_root, 0) != CURLUE_OK ||
-	                         !scheme_ok(u))) {
-		rc = setu_diag_set(diag, SETU_EINVAL,
-		                   "taxii: API root '%.100s' is not an http(s) URL or path",
-		                   api_root);
+	if (api_root != NULL &&
+	    (curl_url_set(u, CURLUPART_URL, api_root, 0) != CURLUE_OK || !scheme_ok(u))) {
+		rc = setu_diag_set(
+		    diag, SETU_EINVAL,
+		    "taxii: API root '%.100s' is not an http(s) URL or path", api_root);
 		goto out;
 	}
 	curl_url_set(u, CURLUPART_USER, NULL, 0);
@@ -286,7 +291,8 @@ int taxii_url(setu_taxii_client_t *c, const char *api_root, const char *const *s
 	/* The rest is appended as text: curl's URL API would rewrite our %XX escapes in
 	 * lowercase, and RFC 3986 §2.1 asks for uppercase. */
 	if (curl_url_get(u, CURLUPART_URL, &p, 0) != CURLUE_OK) {
-		rc = setu_diag_set(diag, SETU_EINVAL, "taxii: cannot build a request URL");
+		rc =
+		    setu_diag_set(diag, SETU_EINVAL, "taxii: cannot build a request URL");
 		goto out;
 	}
 	setu_buf_puts(&path, p);
@@ -323,7 +329,8 @@ toolong:
 	if (rc == SETU_ENOMEM || path.oom || q.oom)
 		rc = setu_diag_set(diag, SETU_ENOMEM, "taxii: out of memory");
 	else
-		rc = setu_diag_set(diag, SETU_ELIMIT, "taxii: request URL longer than %u bytes",
+		rc = setu_diag_set(diag, SETU_ELIMIT,
+		                   "taxii: request URL longer than %u bytes",
 		                   SETU_TAXII_URL_MAX);
 out:
 	curl_free(p);
@@ -374,20 +381,21 @@ static bool header_is(const char *line, size_t n, const char *name, size_t *vsta
 	return true;
 }
 
-static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
+void taxii_header_line(setu_taxii_client_t *c, const char *line, size_t n)
 {
-	setu_taxii_client_t *c = user;
-	size_t n = size * nmemb;
 	size_t v;
 	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-		/* A new response (after a redirect or 100 Continue): forget the last one's. */
+		/* A new response (after a redirect or 100 Continue): forget the last
+		 * one's. */
 		c->date_first[0] = c->date_last[0] = '\0';
 		c->date_bad = false;
 		c->retry_after_s = 0;
 	} else if (header_is(line, n, "X-TAXII-Date-Added-First", &v)) {
-		trim_copy(c->date_first, sizeof(c->date_first), line + v, n - v, &c->date_bad);
+		trim_copy(c->date_first, sizeof(c->date_first), line + v, n - v,
+		          &c->date_bad);
 	} else if (header_is(line, n, "X-TAXII-Date-Added-Last", &v)) {
-		trim_copy(c->date_last, sizeof(c->date_last), line + v, n - v, &c->date_bad);
+		trim_copy(c->date_last, sizeof(c->date_last), line + v, n - v,
+		          &c->date_bad);
 	} else if (header_is(line, n, "Retry-After", &v)) {
 		/* Only the delay-seconds form (RFC 9110 §10.2.3); an HTTP-date is ignored
 		 * and our own backoff applies. */
@@ -405,9 +413,16 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
 			}
 		}
 		if (any)
-			c->retry_after_s =
-			    s < SETU_TAXII_RETRY_AFTER_MAX_S ? s : SETU_TAXII_RETRY_AFTER_MAX_S;
+			c->retry_after_s = s < SETU_TAXII_RETRY_AFTER_MAX_S
+			                       ? s
+			                       : SETU_TAXII_RETRY_AFTER_MAX_S;
 	}
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
+{
+	size_t n = size * nmemb;
+	taxii_header_line(user, line, n);
 	return n;
 }
 
@@ -548,9 +563,9 @@ static int setup(setu_taxii_client_t *c, const char *method, const char *url,
 	}
 	*hdrs = l;
 	CURLcode e = CURLE_OK;
-#define SET(opt, val)                                     \
-	do {                                              \
-		if (e == CURLE_OK)                        \
+#define SET(opt, val)                                      \
+	do {                                               \
+		if (e == CURLE_OK)                         \
 			e = curl_easy_setopt(h, opt, val); \
 	} while (0)
 	SET(CURLOPT_URL, url);
@@ -603,8 +618,8 @@ static bool is_json_media(const char *ct)
 }
 
 int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
-                   const char *body, size_t body_len, setu_taxii_kind_t kind, json_t **out,
-                   taxii_meta_t *meta, setu_diag_t *diag)
+                   const char *body, size_t body_len, setu_taxii_kind_t kind,
+                   json_t **out, taxii_meta_t *meta, setu_diag_t *diag)
 {
 	memset(meta, 0, sizeof(*meta));
 	c->last_status = 0;
@@ -616,17 +631,20 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 		c->date_first[0] = c->date_last[0] = '\0';
 		c->date_bad = false;
 		c->retry_after_s = 0;
-		char errbuf[CURL_ERROR_SIZE];
-		errbuf[0] = '\0';
+		c->errbuf[0] = '\0';
 		if (setup(c, method, url, body, body_len, &hdrs) != 0 ||
-		    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
+		    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) !=
+		        CURLE_OK) {
 			curl_slist_free_all(hdrs);
-			rc = setu_diag_set(diag, SETU_ENOMEM, "%s %s: cannot set up the request",
-			                   method, url);
+			rc = setu_diag_set(diag, SETU_ENOMEM,
+			                   "%s %s: cannot set up the request", method,
+			                   url);
 			break;
 		}
 		c->n_requests++;
 		CURLcode cc = curl_easy_perform(c->curl);
+		/* The handle outlives the list: no pointer to freed memory in it. */
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 		curl_slist_free_all(hdrs);
 		long status = 0;
 		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -636,14 +654,15 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 
 		if (cc == CURLE_FILESIZE_EXCEEDED ||
 		    (cc == CURLE_WRITE_ERROR && c->body.overflow)) {
-			rc = setu_diag_set(diag, SETU_ELIMIT,
-			                   "%s %s: %ld %s: response larger than %zu bytes refused",
-			                   method, url, status, reason(status),
-			                   c->max_response_bytes);
+			rc = setu_diag_set(
+			    diag, SETU_ELIMIT,
+			    "%s %s: %ld %s: response larger than %zu bytes refused",
+			    method, url, status, reason(status), c->max_response_bytes);
 			break;
 		}
 		if (cc == CURLE_WRITE_ERROR && c->body.oom) {
-			rc = setu_diag_set(diag, SETU_ENOMEM, "%s %s: out of memory", method, url);
+			rc = setu_diag_set(diag, SETU_ENOMEM, "%s %s: out of memory",
+			                   method, url);
 			break;
 		}
 		if (cc != CURLE_OK) {
@@ -652,12 +671,13 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 				taxii_sleep_ms(backoff_ms(c, attempt));
 				continue;
 			}
-			rc = setu_diag_set(diag, SETU_ENET, "%s %s: %s (%u attempt%s)", method, url,
-			                   errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc),
-			                   attempt + 1, attempt == 0 ? "" : "s");
+			rc = setu_diag_set(
+			    diag, SETU_ENET, "%s %s: %s (%u attempt%s)", method, url,
+			    c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc),
+			    attempt + 1, attempt == 0 ? "" : "s");
 			break;
 		}
-		if ((status >= 400) && !last) {
+		if ((status >= 500 || status == 429) && !last) {
 			c->n_retries++;
 			taxii_sleep_ms(backoff_ms(c, attempt));
 			continue;
@@ -667,28 +687,32 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 		if (status < 200 || status > 299) {
 			char summary[200];
 			bool have = is_json_media(ct) &&
-			            setu_taxii_error_summary(c->body.data, c->body.len, summary,
-			                                     sizeof(summary));
-			rc = setu_diag_set(diag, status_code(status), "%s %s: %ld %s%s%s%s", method,
-			                   url, status, reason(status), have ? ": " : "",
-			                   have ? summary : "",
-			                   (status >= 500 || status == 429) && attempt > 0
-			                       ? " (after retries)"
-			                       : "");
+			            setu_taxii_error_summary(c->body.data, c->body.len,
+			                                     summary, sizeof(summary));
+			rc = setu_diag_set(
+			    diag, status_code(status), "%s %s: %ld %s%s%s%s", method, url,
+			    status, reason(status), have ? ": " : "", have ? summary : "",
+			    (status >= 500 || status == 429) && attempt > 0
+			        ? " (after retries)"
+			        : "");
 			break;
 		}
 		if (c->date_bad) {
-			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "%s %s: %ld: X-TAXII-Date-Added header too long", method,
-			                   url, status);
+			rc = setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "%s %s: %ld %s: X-TAXII-Date-Added header too long", method,
+			    url, status, reason(status));
 			break;
 		}
 		setu_taxii_ts_t ts;
-		if ((c->date_first[0] != '\0' && setu_taxii_ts_parse(c->date_first, &ts) != 0) ||
-		    (c->date_last[0] != '\0' && setu_taxii_ts_parse(c->date_last, &ts) != 0)) {
-			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "%s %s: %ld: X-TAXII-Date-Added header is not a timestamp",
-			                   method, url, status);
+		if ((c->date_first[0] != '\0' &&
+		     setu_taxii_ts_parse(c->date_first, &ts) != 0) ||
+		    (c->date_last[0] != '\0' &&
+		     setu_taxii_ts_parse(c->date_last, &ts) != 0)) {
+			rc = setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "%s %s: %ld %s: X-TAXII-Date-Added header is not a timestamp",
+			    method, url, status, reason(status));
 			break;
 		}
 		memcpy(meta->date_first, c->date_first, sizeof(meta->date_first));
@@ -699,15 +723,18 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 		}
 		if (!setu_taxii_media_ok(ct)) {
 			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "%s %s: %ld: media type '%.60s' is not %s", method, url,
-			                   status, ct != NULL ? ct : "(none)", SETU_TAXII_CLIENT_MEDIA);
+			                   "%s %s: %ld %s: media type '%.60s' is not %s",
+			                   method, url, status, reason(status),
+			                   ct != NULL ? ct : "(none)",
+			                   SETU_TAXII_CLIENT_MEDIA);
 			break;
 		}
 		setu_diag_t pd = {0};
-		rc = setu_taxii_parse(kind, c->body.data != NULL ? c->body.data : "", c->body.len,
-		                      out, &pd);
+		rc = setu_taxii_parse(kind, c->body.data != NULL ? c->body.data : "",
+		                      c->body.len, out, &pd);
 		if (rc != 0)
-			rc = setu_diag_set(diag, rc, "%s %s: %ld: %s", method, url, status, pd.msg);
+			rc = setu_diag_set(diag, rc, "%s %s: %ld %s: %s", method, url,
+			                   status, reason(status), pd.msg);
 		break;
 	}
 	if (rc != 0)

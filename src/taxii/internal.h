@@ -29,6 +29,7 @@ struct setu_taxii_client {
 	char date_last[SETU_TAXII_TS_MAX];
 	bool date_bad; /* a date header too long to keep */
 	unsigned retry_after_s;
+	char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
 };
 
 /* What an exchange reports besides the parsed body. */
@@ -42,14 +43,18 @@ typedef struct taxii_meta {
  * with a body, the body must be TAXII media and parse as `kind` into *out (out NULL:
  * the body is ignored). Fills diag with the one-line error on failure. */
 int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
-                   const char *body, size_t body_len, setu_taxii_kind_t kind, json_t **out,
-                   taxii_meta_t *meta, setu_diag_t *diag);
+                   const char *body, size_t body_len, setu_taxii_kind_t kind,
+                   json_t **out, taxii_meta_t *meta, setu_diag_t *diag);
 
 /* api_root (absolute, relative to the config URL, or NULL) + escaped path segments,
  * each followed by '/', + the filter's query (f may be NULL). 0 and *url (malloc'd), or
  * an error with diag. */
 int taxii_url(setu_taxii_client_t *c, const char *api_root, const char *const *segs,
               size_t nseg, const setu_taxii_filter_t *f, char **url, setu_diag_t *diag);
+
+/* One response header line as libcurl hands it (not NUL-terminated, CRLF included):
+ * keeps X-TAXII-Date-Added-First/Last and Retry-After in c. */
+void taxii_header_line(setu_taxii_client_t *c, const char *line, size_t n);
 
 /* Sleep ms milliseconds (restarted after signals). */
 void taxii_sleep_ms(unsigned ms);

@@ -27,7 +27,8 @@ static bool member_ok(const json_t *v, mtype_t t)
 		return json_is_array(v);
 	case M_TS: {
 		setu_taxii_ts_t ts;
-		return json_is_string(v) && setu_taxii_ts_parse(json_string_value(v), &ts) == 0;
+		return json_is_string(v) &&
+		       setu_taxii_ts_parse(json_string_value(v), &ts) == 0;
 	}
 	case M_STRLIST: {
 		if (!json_is_array(v))
@@ -48,9 +49,12 @@ static bool member_ok(const json_t *v, mtype_t t)
 static const char *mtype_name(mtype_t t)
 {
 	static const char *const names[] = {
-	    [M_STR] = "a string",           [M_BOOL] = "a boolean",
-	    [M_UINT] = "an integer >= 0",   [M_STRLIST] = "a list of strings",
-	    [M_OBJ] = "an object",          [M_LIST] = "a list",
+	    [M_STR] = "a string",
+	    [M_BOOL] = "a boolean",
+	    [M_UINT] = "an integer >= 0",
+	    [M_STRLIST] = "a list of strings",
+	    [M_OBJ] = "an object",
+	    [M_LIST] = "a list",
 	    [M_TS] = "a timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)",
 	};
 	return names[t];
@@ -71,13 +75,14 @@ static int check_members(const json_t *o, const member_t *m, size_t n, const cha
 		if (v == NULL) {
 			if (m[i].required)
 				return setu_diag_set(diag, SETU_EMALFORMED,
-				                     "%s: required member '%s' missing", what,
-				                     m[i].name);
+				                     "%s: required member '%s' missing",
+				                     what, m[i].name);
 			continue;
 		}
 		if (!member_ok(v, m[i].type))
-			return setu_diag_set(diag, SETU_EMALFORMED, "%s: member '%s' is not %s",
-			                     what, m[i].name, mtype_name(m[i].type));
+			return setu_diag_set(diag, SETU_EMALFORMED,
+			                     "%s: member '%s' is not %s", what, m[i].name,
+			                     mtype_name(m[i].type));
 	}
 	return 0;
 }
@@ -85,9 +90,8 @@ static int check_members(const json_t *o, const member_t *m, size_t n, const cha
 #define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
 
 static const member_t discovery_members[] = {
-    {"title", M_STR, true},       {"description", M_STR, false},
-    {"contact", M_STR, false},    {"default", M_STR, false},
-    {"api_roots", M_STRLIST, false},
+    {"title", M_STR, true},    {"description", M_STR, false},   {"contact", M_STR, false},
+    {"default", M_STR, false}, {"api_roots", M_STRLIST, false},
 };
 
 static const member_t api_root_members[] = {
@@ -98,9 +102,12 @@ static const member_t api_root_members[] = {
 };
 
 static const member_t collection_members[] = {
-    {"id", M_STR, true},           {"title", M_STR, true},
-    {"description", M_STR, false}, {"alias", M_STR, false},
-    {"can_read", M_BOOL, true},    {"can_write", M_BOOL, true},
+    {"id", M_STR, true},
+    {"title", M_STR, true},
+    {"description", M_STR, false},
+    {"alias", M_STR, false},
+    {"can_read", M_BOOL, true},
+    {"can_write", M_BOOL, true},
     {"media_types", M_STRLIST, false},
 };
 
@@ -141,12 +148,9 @@ static const member_t status_detail_members[] = {
 };
 
 static const member_t error_members[] = {
-    {"title", M_STR, true},
-    {"description", M_STR, false},
-    {"error_id", M_STR, false},
-    {"error_code", M_STR, false},
-    {"http_status", M_STR, false},
-    {"external_details", M_STR, false},
+    {"title", M_STR, true},        {"description", M_STR, false},
+    {"error_id", M_STR, false},    {"error_code", M_STR, false},
+    {"http_status", M_STR, false}, {"external_details", M_STR, false},
     {"details", M_OBJ, false},
 };
 
@@ -158,8 +162,8 @@ static int check_list_of(const json_t *o, const char *name, const member_t *m, s
 	if (list == NULL)
 		return 0;
 	if (!json_is_array(list))
-		return setu_diag_set(diag, SETU_EMALFORMED, "%s: member '%s' is not a list",
-		                     what, name);
+		return setu_diag_set(diag, SETU_EMALFORMED,
+		                     "%s: member '%s' is not a list", what, name);
 	size_t i;
 	const json_t *e;
 	json_array_foreach(list, i, e)
@@ -167,7 +171,8 @@ static int check_list_of(const json_t *o, const char *name, const member_t *m, s
 		char where[96];
 		snprintf(where, sizeof(where), "%s: %s[%zu]", what, name, i);
 		if (!json_is_object(e))
-			return setu_diag_set(diag, SETU_EMALFORMED, "%s is not an object", where);
+			return setu_diag_set(diag, SETU_EMALFORMED, "%s is not an object",
+			                     where);
 		int rc = check_members(e, m, n, where, diag);
 		if (rc != 0)
 			return rc;
@@ -196,8 +201,8 @@ static int check_shape(setu_taxii_kind_t kind, const json_t *o, setu_diag_t *dia
 		return check_members(o, discovery_members, NMEMB(discovery_members),
 		                     "discovery", diag);
 	case SETU_TAXII_API_ROOT:
-		return check_members(o, api_root_members, NMEMB(api_root_members), "api-root",
-		                     diag);
+		return check_members(o, api_root_members, NMEMB(api_root_members),
+		                     "api-root", diag);
 	case SETU_TAXII_COLLECTIONS:
 		return check_list_of(o, "collections", collection_members,
 		                     NMEMB(collection_members), "collections", diag);
@@ -214,24 +219,28 @@ static int check_shape(setu_taxii_kind_t kind, const json_t *o, setu_diag_t *dia
 		rc = check_paging(o, "manifest", diag);
 		if (rc == 0)
 			rc = check_list_of(o, "objects", manifest_record_members,
-			                   NMEMB(manifest_record_members), "manifest", diag);
+			                   NMEMB(manifest_record_members), "manifest",
+			                   diag);
 		return rc;
 	case SETU_TAXII_VERSIONS: {
 		rc = check_paging(o, "versions", diag);
 		const json_t *v = json_object_get(o, "versions");
 		if (rc == 0 && v != NULL && !member_ok(v, M_STRLIST))
-			rc = setu_diag_set(diag, SETU_EMALFORMED,
-			                   "versions: member 'versions' is not a list of strings");
+			rc = setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "versions: member 'versions' is not a list of strings");
 		return rc;
 	}
 	case SETU_TAXII_STATUS: {
-		rc = check_members(o, status_members, NMEMB(status_members), "status", diag);
+		rc = check_members(o, status_members, NMEMB(status_members), "status",
+		                   diag);
 		if (rc != 0)
 			return rc;
 		const char *st = json_string_value(json_object_get(o, "status"));
 		if (strcmp(st, "complete") != 0 && strcmp(st, "pending") != 0)
-			return setu_diag_set(diag, SETU_EMALFORMED,
-			                     "status: 'status' is neither complete nor pending");
+			return setu_diag_set(
+			    diag, SETU_EMALFORMED,
+			    "status: 'status' is neither complete nor pending");
 		static const char *const lists[] = {"successes", "failures", "pendings"};
 		for (size_t i = 0; i < NMEMB(lists); i++) {
 			rc = check_list_of(o, lists[i], status_detail_members,
@@ -242,9 +251,11 @@ static int check_shape(setu_taxii_kind_t kind, const json_t *o, setu_diag_t *dia
 		return 0;
 	}
 	case SETU_TAXII_ERROR:
-		return check_members(o, error_members, NMEMB(error_members), "error", diag);
+		return check_members(o, error_members, NMEMB(error_members), "error",
+		                     diag);
 	}
-	return setu_diag_set(diag, SETU_EINVAL, "unknown TAXII resource kind %d", (int)kind);
+	return setu_diag_set(diag, SETU_EINVAL, "unknown TAXII resource kind %d",
+	                     (int)kind);
 }
 
 int setu_taxii_parse(setu_taxii_kind_t kind, const char *body, size_t len, json_t **out,
@@ -253,6 +264,9 @@ int setu_taxii_parse(setu_taxii_kind_t kind, const char *body, size_t len, json_
 	json_error_t err;
 	/* Duplicate members are refused: which one a consumer sees would be ambiguous. */
 	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL && json_error_code(&err) == json_error_out_of_memory)
+		return setu_diag_set(diag, SETU_ENOMEM,
+		                     "out of memory parsing a TAXII body");
 	if (o == NULL)
 		return setu_diag_set(diag, SETU_EMALFORMED, "invalid JSON at byte %d: %s",
 		                     err.position, err.text);
@@ -418,8 +432,8 @@ int setu_taxii_ts_parse(const char *s, setu_taxii_ts_t *out)
 		return SETU_EMALFORMED;
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-	    h > 23 || mi > 59 || se > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 60)
 		return SETU_EMALFORMED;
 	const char *p = s + 19;
 	uint32_t nsec = 0;

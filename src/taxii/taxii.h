@@ -27,24 +27,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The one media type of TAXII 2.1 (§1.6.8): sent in Accept, and in Content-Type on POST. */
+/* The one media type of TAXII 2.1 (§1.6.8): sent in Accept, and in Content-Type on POST.
+ */
 #define SETU_TAXII_CLIENT_MEDIA "application/taxii+json;version=2.1"
 
 typedef struct setu_taxii_config {
-	const char *url;   /* discovery URL (…/taxii2/) or an API root URL; http(s) only.
-	                      user:password@ in it is moved to Basic auth. */
+	const char *url; /* discovery URL (…/taxii2/) or an API root URL; http(s) only.
+	                    user:password@ in it is moved to Basic auth. */
 	const char *token; /* "Authorization: Bearer <token>", or NULL */
 	const char *user;  /* Basic auth, or NULL */
 	const char *password;
-	const char *ca_file;     /* CA bundle for https (added to the system's CA folder),
-	                            or NULL */
-	bool insecure;           /* skip TLS verification (tests only) */
+	const char *ca_file; /* CA file for https (libcurl CAINFO: replaces the default
+	                        bundle; a system CA folder, if any, still applies) */
+	bool insecure;       /* skip TLS verification (tests only) */
 	long connect_timeout_ms; /* per attempt */
 	long timeout_ms;         /* whole request, per attempt */
-	unsigned max_retries;    /* on connection errors, 5xx and 429; 4xx never retried */
-	unsigned backoff_initial_ms; /* first wait; doubles per retry up to backoff_max_ms, */
-	unsigned backoff_max_ms;     /* with jitter (each wait is in [d/2, d]) */
-	size_t max_response_bytes;   /* larger bodies are refused (SETU_ELIMIT) */
+	unsigned max_retries; /* on connection errors, 5xx and 429; 4xx never retried */
+	unsigned
+	    backoff_initial_ms;  /* first wait; doubles per retry up to backoff_max_ms, */
+	unsigned backoff_max_ms; /* with jitter (each wait is in [d/2, d]) */
+	size_t max_response_bytes; /* larger bodies are refused (SETU_ELIMIT) */
 } setu_taxii_config_t;
 
 /* Fill with the defaults of src/common/limits.h (url etc. NULL). */
@@ -53,7 +55,8 @@ void setu_taxii_config_default(setu_taxii_config_t *c);
 typedef struct setu_taxii_client setu_taxii_client_t;
 
 /* The config's strings are copied. NULL on error (diag says why: bad URL, bad value). */
-setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg, setu_diag_t *diag);
+setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg,
+                                           setu_diag_t *diag);
 void setu_taxii_client_free(setu_taxii_client_t *c);
 /* HTTP status of the client's last response (0 when none arrived). */
 long setu_taxii_client_last_status(const setu_taxii_client_t *c);
@@ -95,17 +98,19 @@ typedef struct setu_taxii_filter {
 typedef struct setu_taxii_page {
 	json_t *envelope; /* owned: the envelope / manifest / versions resource */
 	bool more;
-	char next[SETU_TAXII_NEXT_MAX];                /* "" when absent */
-	char date_added_first[SETU_TAXII_TS_MAX];      /* X-TAXII-Date-Added-First; "" = absent */
-	char date_added_last[SETU_TAXII_TS_MAX];       /* X-TAXII-Date-Added-Last */
+	char next[SETU_TAXII_NEXT_MAX];           /* "" when absent */
+	char date_added_first[SETU_TAXII_TS_MAX]; /* X-TAXII-Date-Added-First; "" = absent
+	                                           */
+	char date_added_last[SETU_TAXII_TS_MAX];  /* X-TAXII-Date-Added-Last */
 	long http_status;
 } setu_taxii_page_t;
 
 /* Release page->envelope and zero the page. */
 void setu_taxii_page_clear(setu_taxii_page_t *page);
 
-/* GET objects (§5.3): an envelope {"more", "next", "objects": [...]}. The page is cleared
- * first; on error it stays cleared (http_status still set). */
+/* GET objects (§5.3): an envelope {"more", "next", "objects": [...]}. `page` must be
+ * zeroed ({0}) or hold an earlier result: it is cleared first, and on error stays
+ * cleared (http_status still set). Same for manifest, object and versions. */
 int setu_taxii_get_objects(setu_taxii_client_t *c, const char *api_root,
                            const char *collection_id, const setu_taxii_filter_t *f,
                            setu_taxii_page_t *page, setu_diag_t *diag);
@@ -132,7 +137,8 @@ int setu_taxii_delete_object(setu_taxii_client_t *c, const char *api_root,
  * for the call. date_added is the page's X-TAXII-Date-Added-Last (objects arrive sorted
  * by date added, so each was added at or before it). Return 0 to go on; anything else
  * stops the sync and is returned by it (use a negative SETU_E* code). */
-typedef int (*setu_taxii_object_cb)(void *user, const json_t *obj, const char *date_added);
+typedef int (*setu_taxii_object_cb)(void *user, const json_t *obj,
+                                    const char *date_added);
 
 /* Every object added after the bookmark, page after page, following `next` when the
  * server gives one and otherwise added_after = X-TAXII-Date-Added-Last (§3.5).

@@ -1,7 +1,7 @@
-/* taxii_fixture.h — a small real HTTP server (libmicrohttpd) on 127.0.0.1 and an ephemeral
- * port, for the TAXII client's tests: each request is recorded (method, raw URI, headers,
- * decoded arguments, body, client port, arrival time) and answered by a handler the test
- * supplies. Test code only; included by one test file. */
+/* taxii_fixture.h — a small real HTTP server (libmicrohttpd) on 127.0.0.1 and an
+ * ephemeral port, for the TAXII client's tests: each request is recorded (method, raw
+ * URI, headers, decoded arguments, body, client port, arrival time) and answered by a
+ * handler the test supplies. Test code only; included by one test file. */
 #ifndef SETU_TEST_TAXII_FIXTURE_H
 #define SETU_TEST_TAXII_FIXTURE_H
 
@@ -40,9 +40,10 @@ typedef struct fx_resp {
 	const char *content_type; /* NULL = the TAXII media type; "" = none */
 	char *body;               /* malloc'd; taken by the fixture */
 	size_t body_len;
-	bool chunked; /* no Content-Length: sent in chunks */
+	bool chunked;             /* no Content-Length: sent in chunks */
 	char first[64], last[64]; /* X-TAXII-Date-Added-First/Last ("" = not sent) */
 	char retry_after[16];
+	char location[256]; /* Location header ("" = not sent) */
 } fx_resp_t;
 
 typedef void (*fx_handler_fn)(void *user, const fx_req_t *req, fx_resp_t *resp);
@@ -56,6 +57,9 @@ typedef struct fx {
 	size_t nreq;
 	fx_handler_fn handler;
 	void *user;
+	const char
+	    *cert_pem; /* borrowed; non-NULL = serve HTTPS with this cert and key */
+	const char *key_pem;
 } fx_t;
 
 typedef struct fx_conn {
@@ -170,7 +174,8 @@ static enum MHD_Result fx_access(void *cls, struct MHD_Connection *conn, const c
 	        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"));
 	fx_copy(r.content_type, sizeof(r.content_type),
 	        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"));
-	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "added_after");
+	const char *v =
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "added_after");
 	r.has_added_after = v != NULL;
 	fx_copy(r.added_after, sizeof(r.added_after), v);
 	v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "next");
@@ -182,15 +187,18 @@ static enum MHD_Result fx_access(void *cls, struct MHD_Connection *conn, const c
 	        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "match[type]"));
 	fx_copy(r.match_id, sizeof(r.match_id),
 	        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "match[id]"));
-	fx_copy(r.match_version, sizeof(r.match_version),
-	        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "match[version]"));
+	fx_copy(
+	    r.match_version, sizeof(r.match_version),
+	    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "match[version]"));
 	fx_copy(r.match_spec_version, sizeof(r.match_spec_version),
 	        MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 	                                    "match[spec_version]"));
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET)
-		r.client_port = ntohs(((const struct sockaddr_in *)ci->client_addr)->sin_port);
+	if (ci != NULL && ci->client_addr != NULL &&
+	    ci->client_addr->sa_family == AF_INET)
+		r.client_port =
+		    ntohs(((const struct sockaddr_in *)ci->client_addr)->sin_port);
 	r.t_ms = fx_now_ms();
 	if (s->len > 0) {
 		r.body = malloc(s->len + 1);
@@ -218,12 +226,12 @@ static enum MHD_Result fx_access(void *cls, struct MHD_Connection *conn, const c
 			return MHD_NO;
 		ch->data = resp.body;
 		ch->len = resp.body_len;
-		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, fx_chunk_read,
-		                                       ch, fx_chunk_free);
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+		                                       fx_chunk_read, ch, fx_chunk_free);
 	} else {
-		mr = MHD_create_response_from_buffer(resp.body_len,
-		                                     resp.body != NULL ? resp.body : (char *)"",
-		                                     MHD_RESPMEM_MUST_COPY);
+		mr = MHD_create_response_from_buffer(
+		    resp.body_len, resp.body != NULL ? resp.body : (char *)"",
+		    MHD_RESPMEM_MUST_COPY);
 		free(resp.body);
 	}
 	if (mr == NULL)
@@ -238,6 +246,8 @@ static enum MHD_Result fx_access(void *cls, struct MHD_Connection *conn, const c
 		MHD_add_response_header(mr, "X-TAXII-Date-Added-Last", resp.last);
 	if (resp.retry_after[0] != '\0')
 		MHD_add_response_header(mr, "Retry-After", resp.retry_after);
+	if (resp.location[0] != '\0')
+		MHD_add_response_header(mr, "Location", resp.location);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp.status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -251,19 +261,28 @@ static int fx_start(fx_t *fx, uint16_t port)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fx->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, fx_access,
-	                         fx, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	                         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-	                         MHD_OPTION_URI_LOG_CALLBACK, fx_uri_log, NULL,
-	                         MHD_OPTION_NOTIFY_COMPLETED, fx_completed, NULL,
-	                         MHD_OPTION_END);
+	bool tls = fx->cert_pem != NULL;
+	struct MHD_OptionItem tls_opts[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)fx->cert_pem},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)fx->key_pem},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
+	fx->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | (tls ? MHD_USE_TLS : 0), port, NULL, NULL,
+	    fx_access, fx, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_URI_LOG_CALLBACK,
+	    fx_uri_log, NULL, MHD_OPTION_NOTIFY_COMPLETED, fx_completed, NULL,
+	    MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
 	if (fx->d == NULL)
 		return -1;
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(fx->d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *di =
+	    MHD_get_daemon_info(fx->d, MHD_DAEMON_INFO_BIND_PORT);
 	if (di == NULL || di->port == 0)
 		return -1;
 	fx->port = di->port;
-	snprintf(fx->base, sizeof(fx->base), "http://127.0.0.1:%u", (unsigned)fx->port);
+	snprintf(fx->base, sizeof(fx->base), "%s://127.0.0.1:%u", tls ? "https" : "http",
+	         (unsigned)fx->port);
 	return 0;
 }
 
@@ -274,7 +293,9 @@ static void fx_stop(fx_t *fx)
 	fx->d = NULL;
 }
 
-static fx_t *fx_new(fx_handler_fn h, void *user)
+/* cert_pem/key_pem NULL: plain HTTP. */
+static fx_t *fx_new_tls(fx_handler_fn h, void *user, const char *cert_pem,
+                        const char *key_pem)
 {
 	fx_t *fx = calloc(1, sizeof(*fx));
 	if (fx == NULL)
@@ -282,6 +303,8 @@ static fx_t *fx_new(fx_handler_fn h, void *user)
 	pthread_mutex_init(&fx->mu, NULL);
 	fx->handler = h;
 	fx->user = user;
+	fx->cert_pem = cert_pem;
+	fx->key_pem = key_pem;
 	if (fx_start(fx, 0) != 0) {
 		fx_stop(fx);
 		pthread_mutex_destroy(&fx->mu);
@@ -289,6 +312,11 @@ static fx_t *fx_new(fx_handler_fn h, void *user)
 		return NULL;
 	}
 	return fx;
+}
+
+static fx_t *fx_new(fx_handler_fn h, void *user)
+{
+	return fx_new_tls(h, user, NULL, NULL);
 }
 
 static void fx_reset(fx_t *fx)

@@ -26,40 +26,48 @@ static void test_kinds_valid(void **state)
 {
 	(void)state;
 	setu_diag_t d = {0};
-	assert_int_equal(parse(SETU_TAXII_DISCOVERY,
-	                       "{\"title\":\"t\",\"api_roots\":[\"https://h/a/\"],\"x_custom\":1}",
-	                       &d),
-	                 0);
-	assert_int_equal(parse(SETU_TAXII_API_ROOT,
-	                       "{\"title\":\"r\",\"versions\":[\"application/taxii+json;version=2.1\"],"
-	                       "\"max_content_length\":10485760}",
-	                       &d),
-	                 0);
+	assert_int_equal(
+	    parse(SETU_TAXII_DISCOVERY,
+	          "{\"title\":\"t\",\"api_roots\":[\"https://h/a/\"],\"x_custom\":1}",
+	          &d),
+	    0);
+	assert_int_equal(
+	    parse(
+	        SETU_TAXII_API_ROOT,
+	        "{\"title\":\"r\",\"versions\":[\"application/taxii+json;version=2.1\"],"
+	        "\"max_content_length\":10485760}",
+	        &d),
+	    0);
 	assert_int_equal(parse(SETU_TAXII_COLLECTIONS, "{}", &d), 0);
-	assert_int_equal(parse(SETU_TAXII_COLLECTIONS,
-	                       "{\"collections\":[{\"id\":\"c1\",\"title\":\"C\",\"can_read\":true,"
-	                       "\"can_write\":false,\"media_types\":[]}]}",
-	                       &d),
-	                 0);
+	assert_int_equal(
+	    parse(SETU_TAXII_COLLECTIONS,
+	          "{\"collections\":[{\"id\":\"c1\",\"title\":\"C\",\"can_read\":true,"
+	          "\"can_write\":false,\"media_types\":[]}]}",
+	          &d),
+	    0);
 	assert_int_equal(parse(SETU_TAXII_ENVELOPE, "{}", &d), 0);
-	assert_int_equal(parse(SETU_TAXII_ENVELOPE,
-	                       "{\"more\":true,\"next\":\"n\",\"objects\":[{\"type\":\"indicator\","
-	                       "\"id\":\"indicator--1\"}]}",
-	                       &d),
-	                 0);
-	assert_int_equal(parse(SETU_TAXII_MANIFEST,
-	                       "{\"objects\":[{\"id\":\"a\",\"date_added\":\"2024-01-01T00:00:00Z\","
-	                       "\"version\":\"2024-01-01T00:00:00Z\"}]}",
-	                       &d),
-	                 0);
+	assert_int_equal(
+	    parse(SETU_TAXII_ENVELOPE,
+	          "{\"more\":true,\"next\":\"n\",\"objects\":[{\"type\":\"indicator\","
+	          "\"id\":\"indicator--1\"}]}",
+	          &d),
+	    0);
+	assert_int_equal(
+	    parse(SETU_TAXII_MANIFEST,
+	          "{\"objects\":[{\"id\":\"a\",\"date_added\":\"2024-01-01T00:00:00Z\","
+	          "\"version\":\"2024-01-01T00:00:00Z\"}]}",
+	          &d),
+	    0);
 	assert_int_equal(parse(SETU_TAXII_VERSIONS, "{\"versions\":[\"v\"]}", &d), 0);
-	assert_int_equal(parse(SETU_TAXII_STATUS,
-	                       "{\"id\":\"s\",\"status\":\"complete\",\"total_count\":1,"
-	                       "\"success_count\":1,\"failure_count\":0,\"pending_count\":0,"
-	                       "\"successes\":[{\"id\":\"a\",\"version\":\"v\"}]}",
-	                       &d),
+	assert_int_equal(
+	    parse(SETU_TAXII_STATUS,
+	          "{\"id\":\"s\",\"status\":\"complete\",\"total_count\":1,"
+	          "\"success_count\":1,\"failure_count\":0,\"pending_count\":0,"
+	          "\"successes\":[{\"id\":\"a\",\"version\":\"v\"}]}",
+	          &d),
+	    0);
+	assert_int_equal(parse(SETU_TAXII_ERROR, "{\"title\":\"e\",\"details\":{}}", &d),
 	                 0);
-	assert_int_equal(parse(SETU_TAXII_ERROR, "{\"title\":\"e\",\"details\":{}}", &d), 0);
 }
 
 static void test_kinds_invalid(void **state)
@@ -73,16 +81,20 @@ static void test_kinds_invalid(void **state)
 	    {SETU_TAXII_DISCOVERY, "", "invalid JSON"},
 	    {SETU_TAXII_DISCOVERY, "[]", "not a JSON object"},
 	    {SETU_TAXII_DISCOVERY, "{\"title\":1}", "'title' is not a string"},
-	    {SETU_TAXII_DISCOVERY, "{\"title\":\"t\",\"api_roots\":[1]}", "list of strings"},
+	    {SETU_TAXII_DISCOVERY, "{\"title\":\"t\",\"api_roots\":[1]}",
+	     "list of strings"},
 	    {SETU_TAXII_DISCOVERY, "{\"title\":\"a\",\"title\":\"b\"}", "invalid JSON"},
-	    {SETU_TAXII_API_ROOT, "{\"title\":\"r\",\"versions\":[]}", "max_content_length"},
-	    {SETU_TAXII_API_ROOT, "{\"title\":\"r\",\"versions\":[],\"max_content_length\":-1}",
+	    {SETU_TAXII_API_ROOT, "{\"title\":\"r\",\"versions\":[]}",
+	     "max_content_length"},
+	    {SETU_TAXII_API_ROOT,
+	     "{\"title\":\"r\",\"versions\":[],\"max_content_length\":-1}",
 	     "integer >= 0"},
 	    {SETU_TAXII_COLLECTIONS, "{\"collections\":{}}", "not a list"},
 	    {SETU_TAXII_COLLECTIONS, "{\"collections\":[{\"id\":\"c\",\"title\":\"t\"}]}",
 	     "collections[0]: required member 'can_read'"},
-	    {SETU_TAXII_COLLECTION, "{\"id\":\"c\",\"title\":\"t\",\"can_read\":\"yes\","
-	                            "\"can_write\":true}",
+	    {SETU_TAXII_COLLECTION,
+	     "{\"id\":\"c\",\"title\":\"t\",\"can_read\":\"yes\","
+	     "\"can_write\":true}",
 	     "a boolean"},
 	    {SETU_TAXII_ENVELOPE, "{\"more\":\"true\"}", "'more' is not a boolean"},
 	    {SETU_TAXII_ENVELOPE, "{\"objects\":[1]}", "objects[0] is not an object"},
@@ -91,14 +103,16 @@ static void test_kinds_invalid(void **state)
 	     "{\"objects\":[{\"id\":\"a\",\"date_added\":\"today\",\"version\":\"v\"}]}",
 	     "timestamp"},
 	    {SETU_TAXII_VERSIONS, "{\"versions\":[1]}", "list of strings"},
-	    {SETU_TAXII_STATUS, "{\"id\":\"s\",\"status\":\"done\",\"total_count\":0,"
-	                        "\"success_count\":0,\"failure_count\":0,\"pending_count\":0}",
+	    {SETU_TAXII_STATUS,
+	     "{\"id\":\"s\",\"status\":\"done\",\"total_count\":0,"
+	     "\"success_count\":0,\"failure_count\":0,\"pending_count\":0}",
 	     "neither complete nor pending"},
 	    {SETU_TAXII_STATUS, "{\"id\":\"s\",\"status\":\"pending\",\"total_count\":1}",
 	     "'success_count' missing"},
-	    {SETU_TAXII_STATUS, "{\"id\":\"s\",\"status\":\"pending\",\"total_count\":1,"
-	                        "\"success_count\":0,\"failure_count\":0,\"pending_count\":1,"
-	                        "\"pendings\":[{\"id\":\"a\"}]}",
+	    {SETU_TAXII_STATUS,
+	     "{\"id\":\"s\",\"status\":\"pending\",\"total_count\":1,"
+	     "\"success_count\":0,\"failure_count\":0,\"pending_count\":1,"
+	     "\"pendings\":[{\"id\":\"a\"}]}",
 	     "'version' missing"},
 	    {SETU_TAXII_ERROR, "{\"description\":\"d\"}", "'title' missing"},
 	    {SETU_TAXII_ERROR, "{\"title\":\"t\\u0000x\"}", "invalid JSON"},
@@ -106,9 +120,11 @@ static void test_kinds_invalid(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setu_diag_t d = {0};
 		json_t *o = NULL;
-		int rc = setu_taxii_parse(bad[i].k, bad[i].body, strlen(bad[i].body), &o, &d);
+		int rc =
+		    setu_taxii_parse(bad[i].k, bad[i].body, strlen(bad[i].body), &o, &d);
 		if (rc != SETU_EMALFORMED || strstr(d.msg, bad[i].msg) == NULL)
-			fail_msg("case %zu (%s): rc %d, diag '%s'", i, bad[i].body, rc, d.msg);
+			fail_msg("case %zu (%s): rc %d, diag '%s'", i, bad[i].body, rc,
+			         d.msg);
 		assert_null(o);
 	}
 	/* `next` longer than we keep: refused, not truncated. */
@@ -127,7 +143,8 @@ static void test_paging(void **state)
 	(void)state;
 	json_t *o = NULL;
 	const char *s = "{\"more\":true,\"next\":\"abc\"}";
-	assert_int_equal(setu_taxii_parse(SETU_TAXII_ENVELOPE, s, strlen(s), &o, NULL), 0);
+	assert_int_equal(setu_taxii_parse(SETU_TAXII_ENVELOPE, s, strlen(s), &o, NULL),
+	                 0);
 	bool more = false;
 	char next[SETU_TAXII_NEXT_MAX];
 	setu_taxii_paging(o, &more, next);
@@ -135,7 +152,8 @@ static void test_paging(void **state)
 	assert_string_equal(next, "abc");
 	json_decref(o);
 	s = "{}";
-	assert_int_equal(setu_taxii_parse(SETU_TAXII_ENVELOPE, s, strlen(s), &o, NULL), 0);
+	assert_int_equal(setu_taxii_parse(SETU_TAXII_ENVELOPE, s, strlen(s), &o, NULL),
+	                 0);
 	setu_taxii_paging(o, &more, next);
 	assert_false(more);
 	assert_string_equal(next, "");
@@ -186,7 +204,8 @@ static void test_timestamps(void **state)
 	assert_int_equal(setu_taxii_ts_parse("1969-12-31T23:59:59.123456789Z", &b), 0);
 	assert_int_equal(b.sec, -1);
 	assert_int_equal(b.nsec, 123456789);
-	/* Precision differs, order is by value (a string compare would get this wrong). */
+	/* Precision differs, order is by value (a string compare would get this wrong).
+	 */
 	assert_int_equal(setu_taxii_ts_parse("2024-01-01T00:00:00Z", &a), 0);
 	assert_int_equal(setu_taxii_ts_parse("2024-01-01T00:00:00.5Z", &b), 0);
 	assert_true(setu_taxii_ts_cmp(&a, &b) < 0);
@@ -247,6 +266,53 @@ static void test_error_summary_and_counts(void **state)
 	json_decref(st);
 }
 
+/* Allocation failures: fail the Nth allocation jansson makes; every outcome is an error
+ * code, never a crash or a leak (ASan checks the latter). jansson reports some of its
+ * allocation failures as syntax errors, so SETU_EMALFORMED is accepted besides
+ * SETU_ENOMEM. jansson's allocator hook is process-wide, hence this test-only counter. */
+static long alloc_left;
+
+static void *failing_malloc(size_t n)
+{
+	if (alloc_left-- <= 0)
+		return NULL;
+	return malloc(n);
+}
+
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	const char *bodies[] = {
+	    "{\"more\":true,\"next\":\"n\",\"objects\":[{\"type\":\"indicator\",\"id\":"
+	    "\"i--1\","
+	    "\"labels\":[\"a\",\"b\"]},{\"type\":\"malware\",\"id\":\"m--1\"}]}",
+	    "{\"id\":\"s\",\"status\":\"complete\",\"total_count\":1,\"success_count\":1,"
+	    "\"failure_count\":0,\"pending_count\":0,\"successes\":[{\"id\":\"a\","
+	    "\"version\":"
+	    "\"v\"}]}",
+	};
+	for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); b++) {
+		bool succeeded = false;
+		for (long n = 0; n < 200 && !succeeded; n++) {
+			alloc_left = n;
+			json_set_alloc_funcs(failing_malloc, free);
+			json_t *o = NULL;
+			int rc = setu_taxii_parse(b == 0 ? SETU_TAXII_ENVELOPE
+			                                 : SETU_TAXII_STATUS,
+			                          bodies[b], strlen(bodies[b]), &o, NULL);
+			json_set_alloc_funcs(malloc, free);
+			if (rc == 0) {
+				succeeded = true;
+				json_decref(o);
+			} else if (rc != SETU_ENOMEM && rc != SETU_EMALFORMED) {
+				fail_msg("body %zu, allocation %ld failed: rc %d", b, n,
+				         rc);
+			}
+		}
+		assert_true(succeeded);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_media_types),
 	    cmocka_unit_test(test_timestamps),
 	    cmocka_unit_test(test_error_summary_and_counts),
+	    cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
