@@ -115,7 +115,9 @@ struct setu_applayer_ctx {
 	setu_http_cfg_t *http; /* owned */
 	uint64_t flows[CNT_N], txs[CNT_N], errors[CNT_N];
 	uint64_t failed_tcp, failed_udp;
-	uint64_t oom;
+	/* allocation failures per protocol; [CNT_N]: before a protocol was known
+	 * (probing) */
+	uint64_t oom[CNT_N + 1];
 };
 
 void setu_applayer_config_default(setu_applayer_config_t *cfg)
@@ -174,7 +176,12 @@ void setu_applayer_counters(const setu_applayer_ctx_t *ac, setu_counter_cb cb, v
 		cb(user, tx[i], ac->txs[i]);
 	for (int i = 0; i < CNT_N; i++)
 		cb(user, er[i], ac->errors[i]);
-	cb(user, "app_layer.error.memcap", ac->oom);
+	static const char *const al[CNT_N + 1] = {
+	    "app_layer.error.dns_udp.alloc", "app_layer.error.dns_tcp.alloc",
+	    "app_layer.error.http.alloc", "app_layer.error.tls.alloc",
+	    "app_layer.error.failed_tcp.alloc"};
+	for (int i = 0; i <= CNT_N; i++)
+		cb(user, al[i], ac->oom[i]);
 }
 
 /* ---- per-flow state ---- */
@@ -355,7 +362,8 @@ static int al_parse(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 		break;
 	}
 	if (rc == SETU_ENOMEM) {
-		ac->oom++;
+		int c = al_counter(st);
+		ac->oom[c >= 0 ? c : CNT_N]++;
 		return rc;
 	}
 	if (rc < 0) {
@@ -386,7 +394,8 @@ static int al_set_proto(setu_applayer_ctx_t *ac, setu_alstate_t *st, setu_alprot
 		break;
 	}
 	if (ps == NULL) {
-		ac->oom++;
+		ac->oom[CNT_N]++; /* the protocol was found but its state could not be
+		                     made */
 		return SETU_ENOMEM;
 	}
 	st->proto = p;
@@ -487,7 +496,7 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	if (prev > 0) {
 		size_t room = SETU_AL_PROBE_MAX - prev;
 		if (setu_buf_append(b, data, len < room ? len : room) == SETU_ENOMEM) {
-			ac->oom++;
+			ac->oom[CNT_N]++;
 			return SETU_ENOMEM;
 		}
 		d = (const uint8_t *)b->data;
@@ -503,16 +512,16 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	if (p == SETU_ALPROTO_UNKNOWN) {
 		/* UNKNOWN implies n < SETU_AL_PROBE_MAX: the whole chunk is held */
 		if (prev == 0 && setu_buf_append(b, data, len) == SETU_ENOMEM) {
-			ac->oom++;
+			ac->oom[CNT_N]++;
 			return SETU_ENOMEM;
 		}
 		goto check_failed;
 	}
+	if (!st->tunnelled) /* a tunnel keeps the flow's sense */
+		st->reversed = rev;
 	int rc = al_set_proto(ac, st, p);
 	if (rc != 0)
 		return rc;
-	if (!st->tunnelled) /* a tunnel keeps the flow's sense */
-		st->reversed = rev;
 	/* Feed what was held back, requests before responses: the (logical) toserver
 	 * bytes, then the toclient bytes; this chunk goes right after its own direction's
 	 * held bytes. k is physical, parsers get k ^ reversed. */

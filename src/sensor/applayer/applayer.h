@@ -55,8 +55,13 @@ typedef struct setu_altx {
 	struct setu_altx *next; /* queue link; owned by the flow's app-layer state */
 	uint64_t id;            /* 0-based index in the flow: EVE "tx_id" */
 	uint32_t events;        /* protocol event bits, see setu_applayer_event_name() */
-	uint8_t dir;   /* direction of the message that made it: 0 toserver, 1 toclient
-	                  (DNS responses: 1; HTTP and TLS: 0) */
+	/* Direction of the message the record is about, relative to the flow as the
+	 * app-layer sees it: a DNS response 1, HTTP and TLS 0 (the client's request). On
+	 * a TCP flow setu_alstate_reversed() reports, that is the reversed flow: the
+	 * engine swaps the flow's src/dst first (as Suricata does), then EVE src/dst =
+	 * flow src/dst if dir == 0, swapped if 1. (UDP DNS: the direction as given, which
+	 * with the swapped flow reproduces Suricata's output for reversed DNS flows.) */
+	uint8_t dir;
 	bool complete; /* parser has finished with it */
 	bool logged;   /* handed to a drain callback already */
 } setu_altx_t;

@@ -121,6 +121,7 @@ static void test_reversed_midstream(void **state)
 	assert_int_equal(o.ntx, 1);
 	json_t *j = al_out_line(&o, 0);
 	assert_int_equal(jint(j, "http.status"), 200);
+	assert_int_equal(jint(j, "dir"), 0); /* relative to the reversed flow */
 	json_decref(j);
 	setu_buf_free(&o.text);
 	setu_alstate_free(st);
