@@ -125,9 +125,9 @@ static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
 			    r->info.gid, r->info.sid, r->info.rev, old->info.rev,
 			    old->info.file, old->info.line);
 			report(ld, d, false, NULL);
-			if (old->flags & RF_APPLAYER)
+			if (RF_PENDING(old))
 				de->stats.applayer_pending--;
-			if (r->flags & RF_APPLAYER)
+			if (RF_PENDING(r))
 				de->stats.applayer_pending++;
 			r->order = old->order;
 			de->rules[ld->dup_vals[slot]] = r;
@@ -158,7 +158,7 @@ static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
 	ld->dup_vals[slot] = de->nrules;
 	de->rules[de->nrules++] = r;
 	de->stats.loaded++;
-	if (r->flags & RF_APPLAYER)
+	if (RF_PENDING(r))
 		de->stats.applayer_pending++;
 	return 0;
 }
@@ -416,7 +416,9 @@ static void merge_small_port_groups(setu_detect_engine_t *de)
 
 static bool rule_in_group(const setu_rule_t *r, int g)
 {
-	if (r->flags & (RF_APPLAYER | RF_PKTHDR))
+	/* tx rules go to setu_detect_tx; app-layer header rules without buffers are
+	 * packet/stream rules restricted to flows of their protocol */
+	if ((r->flags & (RF_TX | RF_PKTHDR)) || RF_PENDING(r))
 		return false;
 	if (g < G_ICMP4) {
 		bool tcp = g < G_UDP;
@@ -664,6 +666,71 @@ out:
 	return rc;
 }
 
+/* One Hyperscan database per (protocol, buffer) over the tx rules' fast patterns. */
+static int build_tx_prefilter(setu_detect_engine_t *de, setu_diag_t *diag)
+{
+	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
+		uint32_t n = de->ntxrules[p];
+		de->txnonpf[p] = malloc((n ? n : 1) * sizeof(*de->txnonpf[p]));
+		if (de->txnonpf[p] == NULL)
+			return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		for (uint32_t k = 0; k < n; k++) {
+			const setu_rule_t *r = de->rules[de->txrules[p][k]];
+			if (r->tx_fp_bl < 0)
+				de->txnonpf[p][de->ntxnonpf[p]++] = k;
+		}
+		for (int b = 0; b < DB_COUNT; b++) {
+			uint32_t np = 0;
+			for (uint32_t k = 0; k < n; k++) {
+				const setu_rule_t *r = de->rules[de->txrules[p][k]];
+				np += r->tx_fp_bl >= 0 && r->bl[r->tx_fp_bl].id == b;
+			}
+			if (np == 0)
+				continue;
+			struct txpf *tp = &de->txpf[p][b];
+			compile_job_t job;
+			memset(&job, 0, sizeof(job));
+			tp->rule = malloc(np * sizeof(*tp->rule));
+			job.pp = malloc(np * sizeof(*job.pp));
+			job.plen = malloc(np * sizeof(*job.plen));
+			job.pflags = malloc(np * sizeof(*job.pflags));
+			job.pids = malloc(np * sizeof(*job.pids));
+			if (tp->rule == NULL || job.pp == NULL || job.plen == NULL ||
+			    job.pflags == NULL || job.pids == NULL) {
+				job_free(&job);
+				return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+			}
+			for (uint32_t k = 0; k < n; k++) {
+				const setu_rule_t *r = de->rules[de->txrules[p][k]];
+				if (r->tx_fp_bl < 0 || r->bl[r->tx_fp_bl].id != b)
+					continue;
+				const buflist_t *bl = &r->bl[r->tx_fp_bl];
+				const sm_content_t *ct = bl->l.v[bl->fp_index].u.ct;
+				uint32_t i = tp->npat++;
+				job.pp[i] = ct->pat;
+				job.plen[i] = ct->len;
+				if (ct->flags & CT_FP_CHOP) {
+					job.pp[i] = ct->pat + ct->fp_off;
+					job.plen[i] = ct->fp_len;
+				}
+				job.pflags[i] = HS_FLAG_SINGLEMATCH |
+				                ((ct->flags & CT_NOCASE) ? HS_FLAG_CASELESS : 0);
+				job.pids[i] = i;
+				tp->rule[i] = k;
+			}
+			job.npat = tp->npat;
+			job.db = &tp->db;
+			job_run(&job);
+			job_free(&job);
+			if (job.err[0] != '\0')
+				return setu_diag_set(diag, SETU_EINVAL, "%s", job.err);
+			de->stats.prefilter_rules += tp->npat;
+			de->stats.patterns += tp->npat;
+		}
+	}
+	return 0;
+}
+
 static int cmp_kw(const void *a, const void *b)
 {
 	const setu_detect_kwcount_t *x = a, *y = b;
@@ -701,8 +768,21 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < de->nrules; i++)
 		if ((de->rules[i]->flags & RF_PKTHDR) &&
-		    !(de->rules[i]->flags & RF_APPLAYER))
+		    !(de->rules[i]->flags & (RF_APPLAYER | RF_TX)))
 			de->pkthdr[de->npkthdr++] = i;
+	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
+		de->txrules[p] =
+		    malloc((de->nrules ? de->nrules : 1) * sizeof(*de->txrules[p]));
+		if (de->txrules[p] == NULL)
+			return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+	}
+	for (uint32_t i = 0; i < de->nrules; i++) {
+		const setu_rule_t *r = de->rules[i];
+		if ((r->flags & RF_TX) && r->alproto < SETU_ALPROTO_MAX)
+			de->txrules[r->alproto][de->ntxrules[r->alproto]++] = i;
+	}
+	if ((rc = build_tx_prefilter(de, diag)) != 0)
+		return rc;
 	if (de->nkw > 1)
 		qsort(de->kw, de->nkw, sizeof(*de->kw), cmp_kw);
 	de->stats.unsupported = de->kw;
@@ -728,6 +808,14 @@ void setu_detect_engine_free(setu_detect_engine_t *de)
 		free(pg->nonpf);
 	}
 	free(de->pkthdr);
+	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
+		free(de->txrules[p]);
+		free(de->txnonpf[p]);
+		for (int b = 0; b < DB_COUNT; b++) {
+			hs_free_database(de->txpf[p][b].db);
+			free(de->txpf[p][b].rule);
+		}
+	}
 	name_table_free(&de->flowbits);
 	name_table_free(&de->flowints);
 	detect_free_classes(de->classes, de->nclasses);

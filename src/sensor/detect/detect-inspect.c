@@ -91,7 +91,7 @@ static int inspect(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
 
 static int done(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx, uint32_t max_end)
 {
-	if (idx + 1 < r->lists[LIST_PMATCH].n)
+	if (idx + 1 < ic->pl->n)
 		return inspect(r, ic, idx + 1, max_end);
 	/* stream mode: the match must end in bytes not inspected before */
 	if (ic->min_end != 0 && max_end != 0 && max_end <= ic->min_end)
@@ -326,8 +326,10 @@ static int inspect_byte(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
 static int inspect(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
                    uint32_t max_end)
 {
-	const sm_t *sm = &r->lists[LIST_PMATCH].v[idx];
+	const sm_t *sm = &ic->pl->v[idx];
 	switch (sm->type) {
+	case SM_BSIZE: /* size of the whole (transformed) buffer */
+		return num_match(sm->u.num, ic->len) ? done(r, ic, idx, max_end) : 0;
 	case SM_CONTENT:
 		return inspect_content(r, ic, idx, max_end, sm->u.ct);
 	case SM_PCRE:
@@ -349,7 +351,9 @@ static int inspect(const setu_rule_t *r, inspect_ctx_t *ic, uint32_t idx,
 
 int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic)
 {
-	if (r->lists[LIST_PMATCH].n == 0)
+	if (ic->pl == NULL)
+		ic->pl = &r->lists[LIST_PMATCH];
+	if (ic->pl->n == 0)
 		return 1;
 	ic->buffer_offset = 0;
 	ic->recursion = 0;

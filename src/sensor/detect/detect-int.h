@@ -5,6 +5,7 @@
 
 #include "common/limits.h"
 #include "detect.h"
+#include "sensor/applayer/applayer.h"
 
 #include <hs/hs.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -73,9 +74,26 @@ enum sm_type {
 	SM_FLOWBITS,
 	SM_FLOWINT,
 	SM_EVENT,
+	SM_APPPROTO, /* app-layer-protocol (MATCH) */
+	/* buffer lists */
+	SM_BSIZE,
+	/* tx-level (LIST_TXMATCH): numeric/state checks on a transaction */
+	SM_URILEN,
+	SM_DNS_OPCODE,
+	SM_DNS_RRTYPE,
+	SM_DNS_RCODE,
+	SM_TLS_CHAIN_LEN,
+	SM_TLS_VERSION,
+	SM_SSL_VERSION,
+	SM_SSL_STATE,
+	SM_TLS_CERT_VALID, /* u32: 1 valid, 0 expired */
+	SM_TLS_NOTBEFORE,
+	SM_TLS_NOTAFTER,
+	SM_TLS_STORE,
 };
 
-enum sm_list { LIST_MATCH = 0, LIST_PMATCH, LIST_POSTMATCH, LIST_COUNT };
+/* LIST_TXMATCH: transaction-level checks of app-layer rules (urilen, dns.opcode ...) */
+enum sm_list { LIST_MATCH = 0, LIST_PMATCH, LIST_POSTMATCH, LIST_TXMATCH, LIST_COUNT };
 
 /* A value that is a literal or a byte_extract/byte_math variable. */
 typedef struct numval {
@@ -206,6 +224,15 @@ typedef struct sm_flowint {
 	uint32_t val;
 } sm_flowint_t;
 
+/* app-layer keyword matches with more than a number (see detect-tx.c) */
+typedef struct sm_alnum {
+	sm_num_t num;
+	bool negated;
+	bool raw;      /* urilen: on the raw uri */
+	uint32_t mask; /* ssl_version / ssl_state bits */
+	bool and_form; /* ssl_state: all of (',') vs any of ('|') */
+} sm_alnum_t;
+
 typedef struct sm {
 	uint8_t type; /* SM_* */
 	union {
@@ -217,6 +244,7 @@ typedef struct sm {
 		sm_bits_t *bits;
 		sm_flowbits_t *fb;
 		sm_flowint_t *fi;
+		sm_alnum_t *an;
 		uint32_t u32; /* flow flags, event id */
 	} u;
 	sm_num_t *num2; /* unused by current keywords; freed if set */
@@ -280,6 +308,10 @@ typedef struct th_cfg {
  * isdataat/byte_*, a pcre anchored with ^ and not relative): on the stream they see the
  * new data only, from its first byte, as Suricata's raw-progress buffer does */
 #define RF_ANCHORED (1u << 13)
+#define RF_TX (1u << 14) /* inspected per app-layer transaction (setu_detect_tx) */
+#define RF_TXBIDIR (1u << 15) /* '=>': header in the client->server sense, both sides */
+/* header protocol is an app-layer protocol setu does not parse: loaded, never matches */
+#define RF_PENDING(r) (((r)->flags & RF_APPLAYER) && (r)->alproto == 0)
 
 /* header protocol classes */
 enum {
@@ -296,12 +328,121 @@ enum {
 
 #define DETECT_MAX_VARS 16
 
+/* ---- app-layer buffers (Suricata sticky buffers), kw-applayer.c ----
+ * X(id, sticky name, alias or NULL, legacy content modifier or NULL, app proto,
+ *   directions: 1 request/toserver, 2 response/toclient, 3 both) */
+#define DETECT_BUFFERS(X)                                                              \
+	X(HTTP_URI, "http.uri", NULL, "http_uri", SETU_ALPROTO_HTTP, 1)              \
+	X(HTTP_URI_RAW, "http.uri.raw", NULL, "http_raw_uri", SETU_ALPROTO_HTTP, 1) \
+	X(HTTP_METHOD, "http.method", NULL, "http_method", SETU_ALPROTO_HTTP, 1)  \
+	X(HTTP_HOST, "http.host", NULL, "http_host", SETU_ALPROTO_HTTP, 1)          \
+	X(HTTP_HOST_RAW, "http.host.raw", NULL, "http_raw_host",                \
+	  SETU_ALPROTO_HTTP, 1)                                                            \
+	X(HTTP_UA, "http.user_agent", NULL, "http_user_agent",                \
+	  SETU_ALPROTO_HTTP, 1)                                                            \
+	X(HTTP_HEADER, "http.header", NULL, "http_header", SETU_ALPROTO_HTTP, 3)  \
+	X(HTTP_HEADER_RAW, "http.header.raw", NULL, "http_raw_header",        \
+	  SETU_ALPROTO_HTTP, 3)                                                            \
+	X(HTTP_COOKIE, "http.cookie", NULL, "http_cookie", SETU_ALPROTO_HTTP, 3)  \
+	X(HTTP_STAT_CODE, "http.stat_code", NULL, "http_stat_code",            \
+	  SETU_ALPROTO_HTTP, 2)                                                            \
+	X(HTTP_STAT_MSG, "http.stat_msg", NULL, "http_stat_msg",                \
+	  SETU_ALPROTO_HTTP, 2)                                                            \
+	X(HTTP_REQUEST_LINE, "http.request_line", "http_request_line", NULL,               \
+	  SETU_ALPROTO_HTTP, 1)                                                            \
+	X(HTTP_RESPONSE_LINE, "http.response_line", "http_response_line", NULL,            \
+	  SETU_ALPROTO_HTTP, 2)                                                            \
+	X(HTTP_REQUEST_BODY, "http.request_body", NULL, "http_client_body",                \
+	  SETU_ALPROTO_HTTP, 1)                                                            \
+	X(HTTP_RESPONSE_BODY, "http.response_body", NULL, "http_server_body",              \
+	  SETU_ALPROTO_HTTP, 2)                                                            \
+	X(FILE_DATA, "file_data", "file.data", NULL, SETU_ALPROTO_HTTP, 3)                 \
+	X(HTTP_CONTENT_TYPE, "http.content_type", NULL, NULL, SETU_ALPROTO_HTTP, 3)        \
+	X(HTTP_CONTENT_LEN, "http.content_len", NULL, NULL, SETU_ALPROTO_HTTP, 3)          \
+	X(HTTP_REFERER, "http.referer", NULL, NULL, SETU_ALPROTO_HTTP, 1)                  \
+	X(HTTP_ACCEPT, "http.accept", NULL, NULL, SETU_ALPROTO_HTTP, 1)                    \
+	X(HTTP_ACCEPT_ENC, "http.accept_enc", NULL, NULL, SETU_ALPROTO_HTTP, 1)            \
+	X(HTTP_ACCEPT_LANG, "http.accept_lang", NULL, NULL, SETU_ALPROTO_HTTP, 1)          \
+	X(HTTP_CONNECTION, "http.connection", NULL, NULL, SETU_ALPROTO_HTTP, 3)            \
+	X(HTTP_PROTOCOL, "http.protocol", NULL, NULL, SETU_ALPROTO_HTTP, 3)                \
+	X(HTTP_START, "http.start", NULL, NULL, SETU_ALPROTO_HTTP, 3)                      \
+	X(HTTP_LOCATION, "http.location", NULL, NULL, SETU_ALPROTO_HTTP, 2)                \
+	X(HTTP_SERVER, "http.server", NULL, NULL, SETU_ALPROTO_HTTP, 2)                    \
+	X(HTTP_HEADER_NAMES, "http.header_names", NULL, NULL, SETU_ALPROTO_HTTP, 3)        \
+	X(DNS_QUERY, "dns.query", "dns_query", NULL, SETU_ALPROTO_DNS, 1)                  \
+	X(DNS_QUERIES_RRNAME, "dns.queries.rrname", "dns.query.name", NULL,                \
+	  SETU_ALPROTO_DNS, 3)                                                             \
+	X(DNS_ANSWERS_RRNAME, "dns.answers.rrname", "dns.answer.name", NULL,               \
+	  SETU_ALPROTO_DNS, 3)                                                             \
+	X(DNS_AUTH_RRNAME, "dns.authorities.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)      \
+	X(DNS_ADDL_RRNAME, "dns.additionals.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)      \
+	X(DNS_RESPONSE_RRNAME, "dns.response.rrname", NULL, NULL, SETU_ALPROTO_DNS, 2)     \
+	X(HTTP_REQUEST_HEADER, "http.request_header", NULL, NULL, SETU_ALPROTO_HTTP, 1)    \
+	X(HTTP_RESPONSE_HEADER, "http.response_header", NULL, NULL, SETU_ALPROTO_HTTP, 2)  \
+	X(TLS_ALPN, "tls.alpn", NULL, NULL, SETU_ALPROTO_TLS, 1)                           \
+	X(TLS_SNI, "tls.sni", "tls_sni", NULL, SETU_ALPROTO_TLS, 1)                        \
+	X(TLS_SUBJECT, "tls.cert_subject", NULL, NULL, SETU_ALPROTO_TLS, 2)                \
+	X(TLS_ISSUER, "tls.cert_issuer", NULL, NULL, SETU_ALPROTO_TLS, 2)                  \
+	X(TLS_SERIAL, "tls.cert_serial", "tls_cert_serial", NULL, SETU_ALPROTO_TLS, 2)     \
+	X(TLS_FINGERPRINT, "tls.cert_fingerprint", "tls_cert_fingerprint", NULL,           \
+	  SETU_ALPROTO_TLS, 2)                                                             \
+	X(TLS_CERTS, "tls.certs", NULL, NULL, SETU_ALPROTO_TLS, 2)                         \
+	X(TLS_SAN, "tls.subjectaltname", NULL, NULL, SETU_ALPROTO_TLS, 2)                  \
+	X(JA3_HASH, "ja3.hash", "ja3_hash", NULL, SETU_ALPROTO_TLS, 1)                     \
+	X(JA3_STRING, "ja3.string", "ja3_string", NULL, SETU_ALPROTO_TLS, 1)               \
+	X(JA3S_HASH, "ja3s.hash", "ja3s_hash", NULL, SETU_ALPROTO_TLS, 2)                  \
+	X(JA3S_STRING, "ja3s.string", "ja3s_string", NULL, SETU_ALPROTO_TLS, 2)            \
+	X(JA4_HASH, "ja4.hash", "ja4_hash", NULL, SETU_ALPROTO_TLS, 1)
+enum detect_buffer {
+#define DB_ENUM(id, name, alias, legacy, proto, dirs) DB_##id,
+	DETECT_BUFFERS(DB_ENUM)
+#undef DB_ENUM
+	    DB_COUNT
+};
+typedef struct detect_buffer_def {
+	const char *name, *alias, *legacy;
+	uint8_t alproto; /* setu_alproto_t */
+	uint8_t dirs;
+} detect_buffer_def_t;
+extern const detect_buffer_def_t detect_buffers[DB_COUNT];
+
+/* transforms (Suricata "Transformations"), applied in order to a buffer copy */
+enum {
+	TF_DOTPREFIX = 1,
+	TF_TO_LOWER,
+	TF_TO_UPPER,
+	TF_URL_DECODE,
+	TF_STRIP_WS,
+	TF_COMPRESS_WS,
+	TF_HEADER_LOWER, /* header_lowercase */
+	TF_STRIP_PSEUDO, /* strip_pseudo_headers (HTTP/2 only: nothing in HTTP/1) */
+};
+#define DETECT_MAX_TRANSFORMS 8
+
+/* One sticky buffer's payload keywords in a rule (Suricata: a buffer's SigMatch list). */
+typedef struct buflist {
+	uint16_t id;    /* DB_* */
+	uint8_t absent; /* `absent`: 1 the buffer must be absent, 2 absent or matching */
+	uint8_t ntf;
+	uint8_t tf[DETECT_MAX_TRANSFORMS];
+	sm_list_arr_t l;
+	int32_t fp_index;
+} buflist_t;
+
 typedef struct setu_rule {
 	setu_rule_info_t info;
 	uint32_t flags; /* RF_* */
 	uint8_t rproto; /* RP_* */
 	uint8_t ipver;  /* 0 any, 4 or 6 (ipv4/ipv6 header protocols) */
 	char *applayer; /* owned: app-layer protocol name when RF_APPLAYER */
+	uint8_t alproto; /* setu_alproto_t the rule needs (header or buffers), 0 any */
+	uint8_t txdir;   /* RF_TX: 1 inspect the request side, 2 the response side, 3 both */
+	int32_t cur_bl;  /* while parsing: active sticky buffer (index in bl), -1 payload */
+	int32_t last_bl; /* while parsing: list that got the last payload keyword (content
+	                    modifiers bind to it), -1 payload */
+	buflist_t *bl;   /* owned: sticky buffer lists */
+	uint32_t nbl;
+	int32_t tx_fp_bl; /* RF_TX: buffer list holding the prefilter pattern, -1 none */
 	ipset_t src, dst, sp, dp;
 	sm_list_arr_t lists[LIST_COUNT];
 	int32_t fp_index;   /* PMATCH index of the fast-pattern content, -1 none */
@@ -347,6 +488,7 @@ typedef struct parse_ctx {
 	name_table_t *flowints;
 	setu_diag_t *diag;
 	const char *unsupported; /* keyword name when returning SETU_EUNSUPPORTED */
+	const char *kwname;      /* the keyword being set up (shared setup functions) */
 	char unsupported_buf[64];
 	unsigned col; /* column of the current option (1-based) */
 } parse_ctx_t;
@@ -447,6 +589,19 @@ struct setu_detect_engine {
 	pgroup_t groups[G_COUNT];
 	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) */
 	uint32_t npkthdr;
+	/* RF_TX rules per app-layer protocol, in rule order (setu_detect_tx) */
+	uint32_t *txrules[SETU_ALPROTO_MAX];
+	uint32_t ntxrules[SETU_ALPROTO_MAX];
+	/* their prefilter: per protocol and buffer, a Hyperscan database over the fast
+	 * patterns that live in that buffer (Suricata's per-buffer MPM); pattern i selects
+	 * rule txrules[proto][txpf_rule[i]]; rules without one are always candidates */
+	struct txpf {
+		hs_database_t *db; /* owned */
+		uint32_t *rule;    /* owned [npat] */
+		uint32_t npat;
+	} txpf[SETU_ALPROTO_MAX][DB_COUNT];
+	uint32_t *txnonpf[SETU_ALPROTO_MAX]; /* owned: k of rules without a fast pattern */
+	uint32_t ntxnonpf[SETU_ALPROTO_MAX];
 	name_table_t flowbits, flowints;
 	class_entry_t *classes;
 	size_t nclasses;
@@ -479,6 +634,7 @@ typedef struct inspect_ctx {
 	pcre2_match_context *mctx; /* borrowed: Suricata's default match limits */
 	uint32_t recursion;
 	uint32_t min_end; /* stream mode: a match must end after this offset (0 = any) */
+	const sm_list_arr_t *pl; /* list to inspect; NULL = the rule's payload list */
 } inspect_ctx_t;
 /* 1 match, 0 no match */
 int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic);
@@ -538,7 +694,42 @@ int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic);
 	X("icode", kw_icode_setup, KW_ARG)                       \
 	X("icmp_id", kw_icmp_id_setup, KW_ARG)                   \
 	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)                 \
-	X("prefilter", kw_prefilter_setup, KW_NOARG)
+	X("prefilter", kw_prefilter_setup, KW_NOARG)             \
+	X("pkt_data", kw_pkt_data_setup, KW_NOARG)               \
+	X("absent", kw_absent_setup, 0)                          \
+	X("uricontent", kw_uricontent_setup, KW_ARG)             \
+	X("bsize", kw_bsize_setup, KW_ARG)                       \
+	X("urilen", kw_urilen_setup, KW_ARG)                     \
+	X("app-layer-protocol", kw_app_layer_protocol_setup, KW_ARG) \
+	X("dns.opcode", kw_dns_opcode_setup, KW_ARG)             \
+	X("dns.rrtype", kw_dns_rrtype_setup, KW_ARG)             \
+	X("dns.rcode", kw_dns_rcode_setup, KW_ARG)               \
+	X("tls.cert_chain_len", kw_tls_chain_len_setup, KW_ARG)  \
+	X("tls.version", kw_tls_version_setup, KW_ARG)           \
+	X("tls_version", kw_tls_version_setup, KW_ARG)           \
+	X("ssl_version", kw_ssl_version_setup, KW_ARG)           \
+	X("ssl_state", kw_ssl_state_setup, KW_ARG)               \
+	X("tls.subject", kw_tls_legacy_str_setup, KW_ARG)        \
+	X("tls.issuerdn", kw_tls_legacy_str_setup, KW_ARG)       \
+	X("tls.fingerprint", kw_tls_legacy_str_setup, KW_ARG)    \
+	X("tls.cert_expired", kw_tls_validity_setup, KW_NOARG)   \
+	X("tls_cert_expired", kw_tls_validity_setup, KW_NOARG)   \
+	X("tls.cert_valid", kw_tls_validity_setup, KW_NOARG)     \
+	X("tls_cert_valid", kw_tls_validity_setup, KW_NOARG)     \
+	X("tls.cert_notbefore", kw_tls_date_setup, KW_ARG)       \
+	X("tls_cert_notbefore", kw_tls_date_setup, KW_ARG)       \
+	X("tls.cert_notafter", kw_tls_date_setup, KW_ARG)        \
+	X("tls_cert_notafter", kw_tls_date_setup, KW_ARG)        \
+	X("tls.store", kw_tls_store_setup, KW_NOARG)             \
+	X("tls_store", kw_tls_store_setup, KW_NOARG)             \
+	X("dotprefix", kw_transform_setup, KW_NOARG)             \
+	X("to_lowercase", kw_transform_setup, KW_NOARG)          \
+	X("to_uppercase", kw_transform_setup, KW_NOARG)          \
+	X("url_decode", kw_transform_setup, KW_NOARG)            \
+	X("strip_whitespace", kw_transform_setup, KW_NOARG)      \
+	X("compress_whitespace", kw_transform_setup, KW_NOARG)   \
+	X("header_lowercase", kw_transform_setup, KW_NOARG)      \
+	X("strip_pseudo_headers", kw_transform_setup, KW_NOARG)
 
 #define DETECT_KW_PROTO(name, fn, flags) \
 	int fn(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
@@ -546,6 +737,20 @@ DETECT_KEYWORDS(DETECT_KW_PROTO)
 #undef DETECT_KW_PROTO
 
 int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r);
+/* relative chaining and fast-pattern choice of one payload list */
+int kw_list_finalize(parse_ctx_t *pc, sm_list_arr_t *l, int32_t *fp_index);
+/* sticky buffers and legacy content modifiers: every name of detect_buffers */
+int kw_sticky_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
+int kw_legacy_mod_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
+/* the app-layer keyword named `name`, when it is one of detect_buffers' names */
+const keyword_t *detect_buffer_keyword_find(const char *name);
+/* pcre HTTP modifier letter to a buffer (DB_*), -1 if none */
+int detect_pcre_buffer(char modifier);
+/* move the last payload entry of the active list into buffer `db`'s list */
+int rule_move_last_to_buffer(parse_ctx_t *pc, setu_rule_t *r, int db, uint8_t type);
+/* app-layer parts of rule finalisation: protocol, direction, RF_TX */
+int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r);
+bool num_match(const sm_num_t *n, uint64_t v);
 void sm_free(sm_t *sm);
 
 #endif

@@ -3,6 +3,8 @@
  * flow's detect storage slot), thresholds (Suricata "Rule Thresholding" and
  * threshold.config), suppress and rate_filter, and alert reporting. */
 #include "detect-int.h"
+#include "detect-tx.h"
+#include "sensor/applayer/kwbuf.h"
 #include "sensor/flow/flow.h"
 #include "sensor/stream/stream.h"
 
@@ -37,7 +39,26 @@ typedef struct detect_flow_state {
 	flow_th_t *th;      /* owned: by_flow threshold counters */
 	uint64_t engine_id; /* engine whose flowbit/flowint numbering this state uses */
 	uint32_t nth;
+	/* app-layer txs in progress: which (rule, side) pairs were inspected already
+	 * (2 bits per rule of the protocol's tx rule list); entries are reused */
+	struct txdone {
+		bool used;
+		uint8_t proto;
+		uint64_t id;
+		uint8_t *bits; /* owned */
+		size_t nbytes;
+	} * txd; /* owned */
+	uint32_t ntxd;
 } detect_flow_state_t;
+
+static void txd_free(detect_flow_state_t *st)
+{
+	for (uint32_t i = 0; i < st->ntxd; i++)
+		free(st->txd[i].bits);
+	free(st->txd);
+	st->txd = NULL;
+	st->ntxd = 0;
+}
 
 void setu_detect_flow_state_free(void *state)
 {
@@ -48,6 +69,7 @@ void setu_detect_flow_state_free(void *state)
 	free(st->bit_expire_us);
 	free(st->ints);
 	free(st->th);
+	txd_free(st);
 	free(st);
 }
 
@@ -68,6 +90,7 @@ static detect_flow_state_t *fstate(const setu_detect_engine_t *de, setu_flow_t *
 		st->ints = NULL;
 		st->th = NULL;
 		st->nbits = st->nints = st->nth = 0;
+		txd_free(st);
 		st->engine_id = de->id;
 	}
 	if (st != NULL || !create)
@@ -420,10 +443,16 @@ struct setu_detect_thread {
 	const pgroup_t *scan_group;
 	/* rules that alerted on the stream for packet sa_pkt (stamp == sa_cur) */
 	const setu_pkt_t *sa_pkt;
+	const struct txpf *tx_scan; /* tx prefilter being scanned */
+	const uint32_t *tx_scan_rules;
 	uint32_t *sa_stamp; /* owned [nrules] */
 	uint32_t sa_cur;
 	pcre2_match_data *md;      /* owned */
 	pcre2_match_context *mctx; /* owned */
+	/* app-layer inspection: assembled buffers, transform results, and the packet
+	 * alerts of a tx carry when the current one travels the other way */
+	setu_buf_t kwbuf, tfbuf[2];
+	setu_pkt_t *txpkt; /* owned */
 };
 
 setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
@@ -438,8 +467,12 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 	dt->sa_stamp = calloc(n, sizeof(*dt->sa_stamp));
 	dt->md = pcre2_match_data_create(16, NULL);
 	dt->mctx = pcre2_match_context_create(NULL);
+	dt->txpkt = malloc(sizeof(*dt->txpkt));
+	setu_buf_init(&dt->kwbuf, SETU_DETECT_MAX_TX_BUFFER);
+	setu_buf_init(&dt->tfbuf[0], SETU_DETECT_MAX_TX_BUFFER);
+	setu_buf_init(&dt->tfbuf[1], SETU_DETECT_MAX_TX_BUFFER);
 	if (dt->stamp == NULL || dt->cand == NULL || dt->sa_stamp == NULL ||
-	    dt->md == NULL || dt->mctx == NULL)
+	    dt->md == NULL || dt->mctx == NULL || dt->txpkt == NULL)
 		goto fail;
 	/* Suricata's default pcre match limits (detect.pcre.match-limit and
 	 * match-limit-recursion) */
@@ -449,6 +482,11 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 		if (de->groups[g].db != NULL &&
 		    hs_alloc_scratch(de->groups[g].db, &dt->scratch) != HS_SUCCESS)
 			goto fail;
+	for (int pr = 0; pr < SETU_ALPROTO_MAX; pr++)
+		for (int b = 0; b < DB_COUNT; b++)
+			if (de->txpf[pr][b].db != NULL &&
+			    hs_alloc_scratch(de->txpf[pr][b].db, &dt->scratch) != HS_SUCCESS)
+				goto fail;
 	return dt;
 fail:
 	setu_detect_thread_free(dt);
@@ -465,6 +503,10 @@ void setu_detect_thread_free(setu_detect_thread_t *dt)
 	free(dt->sa_stamp);
 	pcre2_match_data_free(dt->md);
 	pcre2_match_context_free(dt->mctx);
+	setu_buf_free(&dt->kwbuf);
+	setu_buf_free(&dt->tfbuf[0]);
+	setu_buf_free(&dt->tfbuf[1]);
+	free(dt->txpkt);
 	free(dt);
 }
 
@@ -586,6 +628,9 @@ static bool bits_match(const sm_bits_t *b, uint16_t v)
 static bool header_match(const setu_rule_t *r, const setu_pkt_t *p, const hview_t *v)
 {
 	if (r->ipver != 0 && r->ipver != p->ip_ver)
+		return false;
+	/* alert http/dns/tls ...: only flows the app-layer recognised as that protocol */
+	if (r->alproto != 0 && (p->flow == NULL || p->flow->app_proto != r->alproto))
 		return false;
 	if (r->rproto == RP_SCTP && p->proto != 132)
 		return false;
@@ -807,6 +852,14 @@ static bool match_list(const setu_detect_engine_t *de, const setu_rule_t *r,
 			if (!setu_pkt_has_event(p, (setu_event_t)sm->u.u32))
 				return false;
 			break;
+		case SM_APPPROTO: {
+			unsigned want = sm->u.u32 & 0xffu;
+			bool neg = (sm->u.u32 & 0x100u) != 0;
+			unsigned have = p->flow != NULL ? p->flow->app_proto : 0;
+			if ((have == want) == neg)
+				return false;
+			break;
+		}
 		default:
 			return false;
 		}
@@ -869,6 +922,58 @@ static void postmatch(const setu_detect_engine_t *de, const setu_rule_t *r, setu
 	}
 }
 
+/* A rule matched: flowbits/flowint updates, then pass, noalert, suppress, thresholds,
+ * rate_filter and the alert. Returns true for a pass rule. tx: the transaction of an
+ * app-layer match, NULL otherwise. */
+static bool report_match(setu_detect_thread_t *dt, const setu_rule_t *r, setu_pkt_t *p,
+                         bool stream, const uint8_t *buf, size_t len,
+                         uint64_t stream_offset, const setu_altx_t *tx, setu_alert_cb cb,
+                         void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	postmatch(de, r, p);
+	if (r->info.action == SETU_ACTION_PASS)
+		return true;
+	if (r->flags & RF_NOALERT)
+		return false;
+	if (suppressed(r, p))
+		return false;
+	if (r->th.type != TH_NONE && !th_global(de, p, r, &r->th))
+		return false;
+	setu_alert_t a = {0};
+	a.rule = &r->info;
+	a.action = r->info.action;
+	bool changed = false;
+	if (r->rate != NULL)
+		a.action = rate_filter(de->ths, p, r, &changed);
+	if (changed)
+		a.flags |= SETU_ALERT_RATE_CHANGED;
+	if (stream) {
+		a.flags |= SETU_ALERT_STREAM_MATCH;
+		if (dt->sa_pkt != p) {
+			dt->sa_pkt = p;
+			if (++dt->sa_cur == 0) {
+				memset(dt->sa_stamp, 0,
+				       (de->nrules ? de->nrules : 1) * sizeof(*dt->sa_stamp));
+				dt->sa_cur = 1;
+			}
+		}
+		dt->sa_stamp[r->idx] = dt->sa_cur;
+	}
+	if (r->flags & RF_TAG)
+		a.flags |= SETU_ALERT_NOALERT_TAG;
+	if (tx != NULL) {
+		a.flags |= SETU_ALERT_TX;
+		a.tx_id = tx->id;
+	}
+	a.stream_offset = stream_offset;
+	a.payload = buf;
+	a.payload_len = len;
+	if (cb != NULL)
+		cb(user, p, &a);
+	return false;
+}
+
 /* Evaluate rule candidates and report. Returns true if a pass rule matched. */
 static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
                       bool stream, bool stream_covered, const uint8_t *buf, size_t len,
@@ -919,46 +1024,15 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			if (!detect_inspect_payload(r, &ic))
 				continue;
 		}
-		postmatch(de, r, p);
-		if (r->info.action == SETU_ACTION_PASS)
+		if (report_match(dt, r, p, stream, buf, len, stream_offset, NULL, cb,
+		                 user))
 			return true;
-		if (r->flags & RF_NOALERT)
-			continue;
-		if (suppressed(r, p))
-			continue;
-		if (r->th.type != TH_NONE && !th_global(de, p, r, &r->th))
-			continue;
-		setu_alert_t a = {0};
-		a.rule = &r->info;
-		a.action = r->info.action;
-		bool changed = false;
-		if (r->rate != NULL)
-			a.action = rate_filter(de->ths, p, r, &changed);
-		if (changed)
-			a.flags |= SETU_ALERT_RATE_CHANGED;
-		if (stream) {
-			a.flags |= SETU_ALERT_STREAM_MATCH;
-			if (dt->sa_pkt != p) {
-				dt->sa_pkt = p;
-				if (++dt->sa_cur == 0) {
-					memset(dt->sa_stamp, 0,
-					       (de->nrules ? de->nrules : 1) *
-					           sizeof(*dt->sa_stamp));
-					dt->sa_cur = 1;
-				}
-			}
-			dt->sa_stamp[r->idx] = dt->sa_cur;
-		}
-		if (r->flags & RF_TAG)
-			a.flags |= SETU_ALERT_NOALERT_TAG;
-		a.stream_offset = stream_offset;
-		a.payload = buf;
-		a.payload_len = len;
-		if (cb != NULL)
-			cb(user, p, &a);
 	}
 	return false;
 }
+
+static void detect_tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                               void *user);
 
 static int group_of(const setu_pkt_t *p)
 {
@@ -1040,6 +1114,7 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	}
 	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, cb, user);
 	dt->sa_pkt = NULL; /* stream marks apply to this packet only */
+	detect_tx_progress(dt, p, cb, user);
 }
 
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
@@ -1085,4 +1160,302 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 	run_rules(dt, p, &v, true, false, data, len, offset, min_end, cb, user);
 	if (st != NULL)
 		st->raw_progress[dir] = end;
+}
+
+/* ---- app-layer transactions ---- */
+
+/* The packet an alert of a tx reports when the current packet travels the other way (or
+ * there is none, at flow end): the flow's tuple in direction dir, with the current
+ * packet's time and number. */
+static setu_pkt_t *tx_packet(setu_detect_thread_t *dt, const setu_pkt_t *p, setu_flow_t *f,
+                             int dir)
+{
+	setu_pkt_t *q = dt->txpkt;
+	setu_pkt_reset(q);
+	q->ts = p != NULL ? p->ts : f->last;
+	q->pcap_cnt = p != NULL ? p->pcap_cnt : 0;
+	q->ip_ver = f->src.family;
+	q->proto = f->proto;
+	q->src = dir == 0 ? f->src : f->dst;
+	q->dst = dir == 0 ? f->dst : f->src;
+	q->sp = dir == 0 ? f->sp : f->dp;
+	q->dp = dir == 0 ? f->dp : f->sp;
+	q->vlan_count = f->vlan_count;
+	memcpy(q->vlan_id, f->vlan_id, sizeof(q->vlan_id));
+	q->flags = SETU_PKT_HAS_L4 | (dir == 0 ? SETU_PKT_TOSERVER : SETU_PKT_TOCLIENT) |
+	           (p != NULL ? (p->flags & SETU_PKT_STREAM_EST) : SETU_PKT_PSEUDO);
+	q->flow = f;
+	return q;
+}
+
+/* every sticky buffer of r matches on tx, side dir (a multi-buffer: any entry) */
+static bool tx_buffers_match(setu_detect_thread_t *dt, const setu_rule_t *r, int proto,
+                             const setu_altx_t *tx, int dir)
+{
+	for (uint32_t i = 0; i < r->nbl; i++) {
+		const buflist_t *bl = &r->bl[i];
+		bool ok = false;
+		for (uint32_t idx = 0; !ok; idx++) {
+			const uint8_t *b;
+			uint32_t n;
+			if (!detect_tx_buffer(proto, tx, bl->id, idx, dir, &dt->kwbuf, &b,
+			                      &n)) {
+				if (idx == 0 && bl->absent != 0)
+					ok = true; /* absent, as required */
+				break;
+			}
+			if (bl->absent == 1)
+				break; /* present: an `absent` buffer fails */
+			if (bl->ntf > 0 && !detect_transform(bl, &b, &n, dt->tfbuf))
+				break;
+			inspect_ctx_t ic = {0};
+			ic.buf = b;
+			ic.len = n;
+			ic.md = dt->md;
+			ic.mctx = dt->mctx;
+			ic.pl = &bl->l;
+			ok = detect_inspect_payload(r, &ic) != 0;
+			if (!detect_buffer_multi(bl->id))
+				break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* the progress entry of tx (created when asked; NULL without memory) */
+static struct txdone *txd_get(detect_flow_state_t *st, int proto, const setu_altx_t *tx,
+                              uint32_t nrules, bool create)
+{
+	if (st == NULL)
+		return NULL;
+	struct txdone *free_e = NULL;
+	for (uint32_t i = 0; i < st->ntxd; i++) {
+		struct txdone *e = &st->txd[i];
+		if (e->used && e->proto == proto && e->id == tx->id)
+			return e;
+		if (!e->used && free_e == NULL)
+			free_e = e;
+	}
+	if (!create)
+		return NULL;
+	if (free_e == NULL) {
+		if (st->ntxd >= SETU_DETECT_MAX_TX_INFLIGHT)
+			return NULL; /* inspected at drain only (once, all sides) */
+		struct txdone *n = realloc(st->txd, (st->ntxd + 1) * sizeof(*n));
+		if (n == NULL)
+			return NULL;
+		st->txd = n;
+		free_e = &n[st->ntxd++];
+		memset(free_e, 0, sizeof(*free_e));
+	}
+	size_t need = ((size_t)nrules * 2 + 7) / 8;
+	if (free_e->nbytes < need) {
+		uint8_t *b = realloc(free_e->bits, need);
+		if (b == NULL)
+			return NULL;
+		free_e->bits = b;
+		free_e->nbytes = need;
+	}
+	memset(free_e->bits, 0, need);
+	free_e->used = true;
+	free_e->proto = (uint8_t)proto;
+	free_e->id = tx->id;
+	return free_e;
+}
+
+static bool txd_bit(const struct txdone *e, uint32_t b)
+{
+	return e != NULL && (e->bits[b / 8] & (1u << (b % 8)));
+}
+
+static void txd_set(struct txdone *e, uint32_t b)
+{
+	if (e != NULL)
+		e->bits[b / 8] |= (uint8_t)(1u << (b % 8));
+}
+
+static bool side_ready(int proto, const setu_altx_t *tx, int d)
+{
+	switch (proto) {
+	case SETU_ALPROTO_HTTP:
+		return setu_http_kw_ready(tx, d);
+	case SETU_ALPROTO_TLS:
+		return setu_tls_kw_ready(tx, d);
+	default:
+		return tx->complete && tx->dir == d;
+	}
+}
+
+static int on_tx_hs_match(unsigned int id, unsigned long long from,
+                          unsigned long long to, unsigned int flags, void *ctx)
+{
+	(void)from;
+	(void)to;
+	(void)flags;
+	setu_detect_thread_t *dt = ctx;
+	if (id < dt->tx_scan->npat)
+		dt->stamp[dt->tx_scan_rules[dt->tx_scan->rule[id]]] = dt->cur;
+	return 0;
+}
+
+/* Candidates among the tx rules of proto: the rules whose fast pattern occurs in its
+ * buffer on a side to inspect, plus those without one (stamp == dt->cur). */
+static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t *tx,
+                         int only_d)
+{
+	const setu_detect_engine_t *de = dt->de;
+	if (++dt->cur == 0) {
+		memset(dt->stamp, 0, (de->nrules ? de->nrules : 1) * sizeof(*dt->stamp));
+		dt->cur = 1;
+	}
+	const uint32_t *rules = de->txrules[proto];
+	for (uint32_t i = 0; i < de->ntxnonpf[proto]; i++)
+		dt->stamp[rules[de->txnonpf[proto][i]]] = dt->cur;
+	dt->tx_scan_rules = rules;
+	for (int b = 0; b < DB_COUNT; b++) {
+		const struct txpf *tp = &de->txpf[proto][b];
+		if (tp->db == NULL)
+			continue;
+		dt->tx_scan = tp;
+		for (int d = 0; d < 2; d++) {
+			if ((only_d >= 0 && d != only_d) || !(detect_buffers[b].dirs & (1u << d)))
+				continue;
+			/* request-only buffers are read on the response side too (mixed
+			 * rules): scan them once, on the side they belong to, unless
+			 * only the other side is inspected now */
+			for (uint32_t idx = 0;; idx++) {
+				const uint8_t *buf;
+				uint32_t n;
+				if (!detect_tx_buffer(proto, tx, b, idx, d, &dt->kwbuf, &buf, &n))
+					break;
+				if (n > 0)
+					(void)hs_scan(tp->db, (const char *)buf, n, 0, dt->scratch,
+					              on_tx_hs_match, dt);
+				if (!detect_buffer_multi(b))
+					break;
+			}
+		}
+		/* a request-only buffer used by a response-side (mixed) rule */
+		if (only_d == 1 && detect_buffers[b].dirs == 1) {
+			for (uint32_t idx = 0;; idx++) {
+				const uint8_t *buf;
+				uint32_t n;
+				if (!detect_tx_buffer(proto, tx, b, idx, 0, &dt->kwbuf, &buf, &n))
+					break;
+				if (n > 0)
+					(void)hs_scan(tp->db, (const char *)buf, n, 0, dt->scratch,
+					              on_tx_hs_match, dt);
+				if (!detect_buffer_multi(b))
+					break;
+			}
+		}
+	}
+}
+
+/* Inspect the tx rules of proto on tx: side only_d (-1: every side not inspected yet).
+ * Returns true when a pass rule matched. */
+static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int proto,
+                   const setu_altx_t *tx, int only_d, struct txdone *e, setu_alert_cb cb,
+                   void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	/* the app-layer's directions are logical (client = the side that spoke first
+	 * as a client); on a reversed flow they are the opposite of the packets' */
+	const setu_alstate_t *st = setu_applayer_state(f);
+	int rev = st != NULL && setu_alstate_reversed(st) ? 1 : 0;
+	int pdir = -1;
+	if (p != NULL && (p->flags & SETU_PKT_TOSERVER))
+		pdir = 0;
+	else if (p != NULL && (p->flags & SETU_PKT_TOCLIENT))
+		pdir = 1;
+	time_t now = p != NULL ? p->ts.tv_sec : f->last.tv_sec;
+	tx_prefilter(dt, proto, tx, only_d);
+	const uint32_t cur = dt->cur;
+	for (uint32_t k = 0; k < de->ntxrules[proto]; k++) {
+		const setu_rule_t *r = de->rules[de->txrules[proto][k]];
+		if (dt->stamp[r->idx] != cur)
+			continue; /* its fast pattern is not in the tx */
+		for (int d = 0; d < 2; d++) {
+			if (!(r->txdir & (1u << d)) || (only_d >= 0 && d != only_d) ||
+			    txd_bit(e, 2 * k + (uint32_t)d))
+				continue;
+			/* a DNS tx is one message: it has the side it was sent on */
+			if (proto == SETU_ALPROTO_DNS && tx->dir != d)
+				continue;
+			txd_set(e, 2 * k + (uint32_t)d);
+			int phys = d ^ rev;
+			setu_pkt_t *ap = p != NULL && pdir == phys ? p : tx_packet(dt, p, f, phys);
+			hview_t v;
+			/* '=>' rules read the header client -> server whatever the side */
+			view_of(ap, (r->flags & RF_TXBIDIR) && phys != rev, &v);
+			if (!header_match(r, ap, &v) || !match_list(de, r, ap, &v, false))
+				continue;
+			if (!detect_tx_match(r, proto, tx, d, now) ||
+			    !tx_buffers_match(dt, r, proto, tx, d))
+				continue;
+			if (r->lists[LIST_PMATCH].n > 0) {
+				/* raw payload keywords of a tx rule: the packet's bytes */
+				if (ap != p || p->payload_len == 0)
+					continue;
+				inspect_ctx_t ic = {0};
+				ic.buf = p->payload;
+				ic.len = p->payload_len;
+				ic.md = dt->md;
+				ic.mctx = dt->mctx;
+				if (!detect_inspect_payload(r, &ic))
+					continue;
+			}
+			txd_set(e, 2 * k);
+			txd_set(e, 2 * k + 1);
+			if (report_match(dt, r, ap, false, ap->payload, ap->payload_len, 0,
+			                 tx, cb, user))
+				return true; /* pass rule: nothing more on this tx */
+			break;               /* once per rule and tx */
+		}
+	}
+	return false;
+}
+
+/* Txs in progress on p's flow: the side p travels on is inspected once it is complete
+ * (Suricata inspects a tx's request on to-server packets, its response on to-client
+ * ones); setu_detect_tx finishes the rest when the tx is handed over. */
+static void detect_tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                               void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	setu_flow_t *f = p->flow;
+	if (f == NULL || f->app_proto == 0 || f->app_proto >= SETU_ALPROTO_MAX ||
+	    de->ntxrules[f->app_proto] == 0 || (p->flags & SETU_PKT_PSEUDO))
+		return;
+	const setu_alstate_t *ast = setu_applayer_state(f);
+	if (ast == NULL)
+		return;
+	int pdir = (p->flags & SETU_PKT_TOCLIENT) ? 1 : 0;
+	int d = pdir ^ (setu_alstate_reversed(ast) ? 1 : 0);
+	int proto = f->app_proto;
+	for (const setu_altx_t *tx = setu_alstate_tx_first(ast); tx != NULL; tx = tx->next) {
+		if (tx->logged || !side_ready(proto, tx, d))
+			continue;
+		detect_flow_state_t *st = fstate(de, f, true);
+		struct txdone *e = txd_get(st, proto, tx, de->ntxrules[proto], true);
+		if (e == NULL)
+			continue; /* no memory: the drain call inspects it whole */
+		tx_run(dt, p, f, proto, tx, d, e, cb, user);
+	}
+}
+
+void setu_detect_tx(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int proto,
+                    const setu_altx_t *tx, setu_alert_cb cb, void *user)
+{
+	const setu_detect_engine_t *de = dt->de;
+	if (f == NULL || tx == NULL || proto <= 0 || proto >= SETU_ALPROTO_MAX ||
+	    de->ntxrules[proto] == 0)
+		return;
+	detect_flow_state_t *st = fstate(de, f, false);
+	struct txdone *e = txd_get(st, proto, tx, de->ntxrules[proto], false);
+	tx_run(dt, p, f, proto, tx, -1, e, cb, user);
+	if (e != NULL)
+		e->used = false;
 }

@@ -79,8 +79,8 @@ typedef struct setu_detect_kwcount {
 typedef struct setu_detect_stats {
 	size_t rules_total;      /* rule lines seen (not commented) */
 	size_t loaded;           /* parsed and active (includes app-layer pending) */
-	size_t applayer_pending; /* loaded, header is an app-layer protocol: no match
-	                            until app-layer exists */
+	size_t applayer_pending; /* loaded, header is an app-layer protocol setu does not
+	                            parse (smtp, ftp, http2 ...): never matches */
 	size_t skipped;          /* unsupported keyword */
 	size_t failed;           /* parse/validation error */
 	size_t duplicate; /* same gid:sid seen again: later one dropped (Suricata does
@@ -118,6 +118,7 @@ void setu_detect_thread_free(setu_detect_thread_t *dt);
 #define SETU_ALERT_STREAM_MATCH (1u << 0) /* matched on reassembled stream data */
 #define SETU_ALERT_NOALERT_TAG (1u << 1)  /* rule has a tag keyword (logged only) */
 #define SETU_ALERT_RATE_CHANGED (1u << 2) /* rate_filter changed the action */
+#define SETU_ALERT_TX (1u << 3) /* matched on an app-layer transaction: tx_id is set */
 
 typedef struct setu_alert {
 	const setu_rule_info_t *rule;
@@ -127,6 +128,7 @@ typedef struct setu_alert {
 	const uint8_t
 	    *payload; /* the inspected buffer (packet payload or stream window) */
 	size_t payload_len;
+	uint64_t tx_id; /* SETU_ALERT_TX: the transaction's id in its flow (EVE "tx_id") */
 } setu_alert_t;
 
 typedef void (*setu_alert_cb)(void *user, const setu_pkt_t *p, const setu_alert_t *a);
@@ -151,6 +153,20 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
                         const uint8_t *data, size_t len, uint64_t offset,
                         setu_alert_cb cb, void *user);
+
+/* Inspect the app-layer rules (sticky buffers, app-layer-protocol, dns/http/tls rule
+ * headers with buffer keywords) of protocol `proto` on transaction tx of flow f, once:
+ * call it exactly once per tx, when the app-layer hands it over complete (drain
+ * callback; at flow end incomplete ones too). p is the packet being processed (it made
+ * the tx complete), or NULL at flow end. Request-side rules are matched against the
+ * flow's client->server tuple, response-side ones server->client; their alerts carry
+ * SETU_ALERT_TX and tx_id and report a packet with p's time and pcap_cnt in the rule's
+ * direction (p itself when its direction is the rule's). A rule alerts at most once per
+ * tx. */
+struct setu_flow;
+struct setu_altx;
+void setu_detect_tx(setu_detect_thread_t *dt, setu_pkt_t *p, struct setu_flow *f,
+                    int proto, const struct setu_altx *tx, setu_alert_cb cb, void *user);
 
 /* Free function for the per-flow detect state (flowbits, flowints, stream progress);
  * the flow table calls it through the storage slot's free_fn. */

@@ -174,6 +174,8 @@ static int check_nbytes_final(parse_ctx_t *pc, const char *kw, sm_byte_t *by)
 {
 	if (by->nbytes_var >= 0)
 		return 0; /* checked against the limits when the value is known */
+	if (by->nbytes == 0 && !(by->flags & BY_STRING) && strcmp(kw, "byte_test") == 0)
+		return perr(pc, "byte_test: 0 bytes needs 'string'");
 	if (by->flags & BY_STRING) {
 		if (by->nbytes > 23)
 			return perr(pc, "%s: can't process more than 23 bytes of string",
@@ -219,7 +221,9 @@ int kw_byte_test_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 		return SETU_ENOMEM;
 	by->nbytes_var = -1;
 	by->result_var = -1;
-	int rc = check_nbytes_or_var(pc, r, kw, a[0], by, false);
+	/* byte_test 0 bytes is accepted by Suricata (ET uses it with string on
+	 * http.content_len): a 0-byte string never extracts, so it never matches */
+	int rc = check_nbytes_or_var(pc, r, kw, a[0], by, true);
 	const char *op = a[1];
 	if (rc == 0 && *op == '!') {
 		by->flags |= BY_NEGATE;

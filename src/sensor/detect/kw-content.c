@@ -439,7 +439,11 @@ static void sm_set_relnext(sm_t *sm)
 
 int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r)
 {
-	sm_list_arr_t *l = &r->lists[LIST_PMATCH];
+	return kw_list_finalize(pc, &r->lists[LIST_PMATCH], &r->fp_index);
+}
+
+int kw_list_finalize(parse_ctx_t *pc, sm_list_arr_t *l, int32_t *fp_index)
+{
 	for (uint32_t i = 1; i < l->n; i++)
 		if (sm_is_relative(&l->v[i]))
 			sm_set_relnext(&l->v[i - 1]);
@@ -478,6 +482,6 @@ int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r)
 			best_len = ct->len;
 		}
 	}
-	r->fp_index = best;
+	*fp_index = best;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* kw-pcre.c — the pcre keyword: "/regex/flags" compiled with PCRE2 (+JIT), with the
- * Suricata modifiers that apply to raw payloads (i s m x A E G R B O); the HTTP buffer
- * modifiers (U I P Q H D M C S Y V W Z) are app-layer and make the rule skip. */
+ * Suricata modifiers (i s m x A E G R B O) and the HTTP buffer modifiers
+ * (U I P Q H D M C S Y V W Z), which make the regex inspect that buffer. */
 #include "detect-int.h"
 
 #include <stdio.h>
@@ -33,6 +33,7 @@ int kw_pcre_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	const char *flags = s + last;
 	size_t flen = n - last;
 	uint32_t opts = 0, rxf = 0;
+	int db = -1; /* HTTP modifier: the buffer the regex inspects */
 	for (size_t i = 0; i < flen; i++) {
 		char f = flags[i];
 		switch (f) {
@@ -80,9 +81,15 @@ int kw_pcre_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 		case 'V':
 		case 'W':
 		case 'Z': {
-			char kw[16];
-			snprintf(kw, sizeof(kw), "pcre/%c", f);
-			return punsup(pc, kw);
+			int b = detect_pcre_buffer(f);
+			if (b < 0 || (db >= 0 && db != b)) {
+				char kw[16];
+				snprintf(kw, sizeof(kw), "pcre/%c", f);
+				return b < 0 ? punsup(pc, kw)
+				             : perr(pc, "pcre: modifiers for two buffers");
+			}
+			db = b;
+			break;
 		}
 		default:
 			return perr(pc, "pcre: unknown modifier '%c'", f);
@@ -133,5 +140,7 @@ int kw_pcre_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	rx->re = re;
 	rx->flags = rxf | (neg ? RX_NEGATED : 0);
 	sm->u.rx = rx;
+	if (db >= 0)
+		return rule_move_last_to_buffer(pc, r, db, SM_PCRE);
 	return 0;
 }

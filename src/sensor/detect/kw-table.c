@@ -53,6 +53,9 @@ void sm_free(sm_t *sm)
 	case SM_FLOW:
 	case SM_SAMEIP:
 	case SM_EVENT:
+	case SM_APPPROTO:
+	case SM_TLS_CERT_VALID:
+	case SM_TLS_STORE:
 		break;
 	case SM_FLAGS:
 	case SM_FRAGBITS:

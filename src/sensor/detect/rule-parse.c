@@ -200,9 +200,19 @@ int parse_cmp(parse_ctx_t *pc, const char *kw, const char *arg, uint64_t max,
 	return 0;
 }
 
+/* The payload list keywords go to: the active sticky buffer's, else the packet's. */
+static sm_list_arr_t *pmatch_list(setu_rule_t *r)
+{
+	if (r->cur_bl >= 0 && (uint32_t)r->cur_bl < r->nbl)
+		return &r->bl[r->cur_bl].l;
+	return &r->lists[LIST_PMATCH];
+}
+
 sm_t *rule_add_sm(setu_rule_t *r, int list, uint8_t type)
 {
-	sm_list_arr_t *l = &r->lists[list];
+	sm_list_arr_t *l = list == LIST_PMATCH ? pmatch_list(r) : &r->lists[list];
+	if (list == LIST_PMATCH)
+		r->last_bl = r->cur_bl;
 	if (l->n == l->cap) {
 		uint32_t nc = l->cap ? l->cap * 2 : 4;
 		sm_t *nv = realloc(l->v, nc * sizeof(*nv));
@@ -219,7 +229,13 @@ sm_t *rule_add_sm(setu_rule_t *r, int list, uint8_t type)
 
 sm_t *rule_last_pmatch(setu_rule_t *r, uint8_t type)
 {
-	sm_list_arr_t *l = &r->lists[LIST_PMATCH];
+	/* Suricata binds a modifier to the last payload keyword, whichever list a legacy
+	 * modifier (content:..; http_uri;) moved it to */
+	sm_list_arr_t *l = r->last_bl >= 0 && (uint32_t)r->last_bl < r->nbl
+	                       ? &r->bl[r->last_bl].l
+	                       : pmatch_list(r);
+	if (r->last_bl < 0 && r->cur_bl < 0)
+		l = &r->lists[LIST_PMATCH];
 	for (uint32_t i = l->n; i > 0; i--)
 		if (type == 0 || l->v[i - 1].type == type)
 			return &l->v[i - 1];
@@ -268,6 +284,12 @@ void setu_rule_free(setu_rule_t *r)
 			sm_free(&r->lists[l].v[i]);
 		free(r->lists[l].v);
 	}
+	for (uint32_t b = 0; b < r->nbl; b++) {
+		for (uint32_t i = 0; i < r->bl[b].l.n; i++)
+			sm_free(&r->bl[b].l.v[i]);
+		free(r->bl[b].l.v);
+	}
+	free(r->bl);
 	ipset_free(&r->src);
 	ipset_free(&r->dst);
 	ipset_free(&r->sp);
@@ -443,6 +465,11 @@ static int parse_header(parse_ctx_t *pc, setu_rule_t *r, const char *s, size_t l
 				r->applayer = strdup(protos[i].name);
 				if (r->applayer == NULL)
 					return SETU_ENOMEM;
+				/* the protocols the app-layer parses; "http" is HTTP/1
+				 * here (libhtp), "ssl" Suricata's alias of tls */
+				if (strcmp(protos[i].name, "http2") != 0)
+					r->alproto = (uint8_t)setu_alproto_by_name(
+					    protos[i].name);
 			}
 			if (protos[i].rp == RP_PKTHDR)
 				r->flags |= RF_PKTHDR;
@@ -465,6 +492,8 @@ static int parse_header(parse_ctx_t *pc, setu_rule_t *r, const char *s, size_t l
 				return rc;
 			if (strcmp(tok, "<>") == 0)
 				r->flags |= RF_BIDIR;
+			else if (strcmp(tok, "=>") == 0)
+				r->flags |= RF_TXBIDIR; /* Suricata 8 transactional */
 			else if (strcmp(tok, "<-") == 0)
 				return perr(pc, "direction '<-' is not valid: write the "
 				                "rule with '->'");
@@ -513,6 +542,8 @@ static int finalize(parse_ctx_t *pc, setu_rule_t *r, bool have_sid)
 	}
 	int rc = kw_content_finalize(pc, r);
 	if (rc != 0)
+		return rc;
+	if ((rc = kw_applayer_finalize(pc, r)) != 0)
 		return rc;
 	/* Packet vs stream, as Suricata decides it (SIG_FLAG_REQUIRE_PACKET/STREAM):
 	 * dsize and flow:no_stream make a rule packet-only; flow:only_stream stream-only;
@@ -581,6 +612,8 @@ int setu_rule_parse(parse_ctx_t *pc, const char *s, size_t len, setu_rule_t **ou
 		return SETU_ENOMEM;
 	r->info.gid = 1;
 	r->fp_index = -1;
+	r->cur_bl = -1;
+	r->last_bl = -1;
 	size_t pos = 0;
 	int rc = parse_header(pc, r, s, len, &pos);
 	if (rc != 0)
@@ -670,6 +703,9 @@ int setu_rule_parse(parse_ctx_t *pc, const char *s, size_t len, setu_rule_t **ou
 		}
 		pos++;
 		const keyword_t *kw = detect_keyword_find(name);
+		if (kw == NULL)
+			kw = detect_buffer_keyword_find(name);
+		pc->kwname = name;
 		if (kw == NULL) {
 			rc = punsup(pc, name);
 			break;
