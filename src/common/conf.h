@@ -10,11 +10,12 @@
 #include <stdint.h>
 
 typedef struct setu_conf_node {
-	char *name;    /* owned; mapping key, or the index ("0", "1"...) in a sequence */
-	char *value;   /* owned; NULL for mappings and sequences */
-	bool is_seq;   /* children are sequence items */
-	const char *file; /* the file it came from (owned by the setu_conf_t); NULL = --set */
-	unsigned line; /* 1-based line in that file (0 = from --set) */
+	char *name;  /* owned; mapping key, or the index ("0", "1"...) in a sequence */
+	char *value; /* owned; NULL for mappings and sequences */
+	bool is_seq; /* children are sequence items */
+	const char
+	    *file; /* the file it came from (owned by the setu_conf_t); NULL = --set */
+	unsigned line;                 /* 1-based line in that file (0 = from --set) */
 	struct setu_conf_node **child; /* owned */
 	size_t nchild, capchild;
 } setu_conf_node_t;

@@ -72,15 +72,16 @@
 
 /* --- flow and stream (owner: src/sensor/flow, src/sensor/stream) --- */
 
-/* Flow emergency mode (Suricata's flow-timeouts.*.emergency-* and flow.emergency-recovery):
- * when the flow memcap is hit, idle flows are pruned with these shorter timeouts; the table
- * leaves emergency mode once memuse falls below (100 - recovery)% of the memcap. */
-#define SETU_FLOW_EMERG_RECOVERY_DEFAULT 30u         /* flow.emergency-recovery (%) */
-#define SETU_FLOW_TIMEOUT_EMERG_NEW_DEFAULT 10u      /* ...default.emergency-new */
-#define SETU_FLOW_TIMEOUT_EMERG_EST_DEFAULT 100u     /* ...default.emergency-established */
-#define SETU_FLOW_TIMEOUT_EMERG_CLOSED_DEFAULT 0u    /* ...default.emergency-closed */
-#define SETU_FLOW_TIMEOUT_TCP_EMERG_NEW_DEFAULT 5u   /* ...tcp.emergency-new */
-#define SETU_FLOW_TIMEOUT_TCP_EMERG_EST_DEFAULT 100u /* ...tcp.emergency-established */
+/* Flow emergency mode (Suricata's flow-timeouts.*.emergency-* and
+ * flow.emergency-recovery): when the flow memcap is hit, idle flows are pruned with these
+ * shorter timeouts; the table leaves emergency mode once memuse falls below (100 -
+ * recovery)% of the memcap. */
+#define SETU_FLOW_EMERG_RECOVERY_DEFAULT 30u       /* flow.emergency-recovery (%) */
+#define SETU_FLOW_TIMEOUT_EMERG_NEW_DEFAULT 10u    /* ...default.emergency-new */
+#define SETU_FLOW_TIMEOUT_EMERG_EST_DEFAULT 100u   /* ...default.emergency-established */
+#define SETU_FLOW_TIMEOUT_EMERG_CLOSED_DEFAULT 0u  /* ...default.emergency-closed */
+#define SETU_FLOW_TIMEOUT_TCP_EMERG_NEW_DEFAULT 5u /* ...tcp.emergency-new */
+#define SETU_FLOW_TIMEOUT_TCP_EMERG_EST_DEFAULT 100u   /* ...tcp.emergency-established */
 #define SETU_FLOW_TIMEOUT_TCP_EMERG_CLOSED_DEFAULT 10u /* ...tcp.emergency-closed */
 /* Hash buckets: at least 1 (a table of 0 buckets is a config error), at most 16M
  * (128 MiB of bucket heads; more is a typo, not a need). */
@@ -108,15 +109,19 @@
 /* Rule files: a rule line (with continuations) longer than this is refused; the longest
  * ET Open rule is ~8 KiB. */
 #define SETU_DETECT_MAX_RULE_LEN (64u * 1024)
-/* A rule file larger than this is refused (the whole ET Open set is ~40 MiB in ~60 files). */
+/* A rule file larger than this is refused (the whole ET Open set is ~40 MiB in ~60
+ * files). */
 #define SETU_DETECT_MAX_FILE_BYTES (256u * 1024 * 1024)
 /* Header token (address/port list after variable names): long lists are rare. */
 #define SETU_DETECT_MAX_HEADER_TOKEN 8192
-/* Ranges in one address/port set after expansion: bounds memory of hostile var nesting. */
+/* Ranges in one address/port set after expansion: bounds memory of hostile var nesting.
+ */
 #define SETU_DETECT_MAX_SET_RANGES 65536u
-/* Variable nesting ($A = [$B,...]): Suricata refuses loops; 16 is deeper than any real config. */
+/* Variable nesting ($A = [$B,...]): Suricata refuses loops; 16 is deeper than any real
+ * config. */
 #define SETU_DETECT_MAX_VAR_DEPTH 16
-/* Payload keywords (content, pcre, byte_*, isdataat) in one rule: ET's largest has ~40. */
+/* Payload keywords (content, pcre, byte_*, isdataat) in one rule: ET's largest has ~40.
+ */
 #define SETU_DETECT_MAX_PAYLOAD_KW 256u
 /* depth/offset/distance/within literal values (Suricata caps them at 65535 as well). */
 #define SETU_DETECT_MAX_CONTENT_MOD 65535
@@ -199,10 +204,11 @@
 #define SETU_IOC_FILE_MAX_BYTES (1024u * 1024 * 1024)
 
 /* STIX pattern text we parse (indicator.pattern). Feed indicators with OR lists of a few
- * thousand hashes stay under 300 KiB; the AST is O(length), so this also bounds its memory. */
+ * thousand hashes stay under 300 KiB; the AST is O(length), so this also bounds its
+ * memory. */
 #define SETU_STIX_PATTERN_MAX_LEN (1024u * 1024)
-/* Parenthesis nesting in a pattern: the parser recurses once per level. Real patterns nest
- * 1-3 deep; 64 keeps the stack small under any input. */
+/* Parenthesis nesting in a pattern: the parser recurses once per level. Real patterns
+ * nest 1-3 deep; 64 keeps the stack small under any input. */
 #define SETU_STIX_PATTERN_MAX_DEPTH 64
 /* A file given to `setu stix check`: bundles from feeds are a few MiB; 256 MiB is far
  * above any of them while still refusing to slurp an arbitrary disk image. */
@@ -228,13 +234,14 @@
  * request: bounds the SQL the store builds (each value is one bound parameter). */
 #define SETU_HUB_MAX_MATCH_VALUES 100u
 #define SETU_HUB_MAX_QUERY_ARGS 64u
-/* Named recipients of one object (setu TLP extension): a sharing circle, not a mailing list. */
+/* Named recipients of one object (setu TLP extension): a sharing circle, not a mailing
+ * list. */
 #define SETU_HUB_MAX_RECIPIENTS 64u
 /* References recorded per object (for late TLP inheritance): a large report lists a few
  * thousand objects; more is refused rather than partly recorded. */
 #define SETU_HUB_MAX_REFS 10000u
 /* HTTP worker threads (libmicrohttpd thread pool) and open connections. */
-#define SETU_HUB_THREADS_DEFAULT 8u  /* config: threads */
+#define SETU_HUB_THREADS_DEFAULT 8u /* config: threads */
 #define SETU_HUB_CONNECTION_LIMIT 1024u
 #define SETU_HUB_CONNECTION_TIMEOUT_S 30u
 /* SQLite per connection: page cache (KiB) big enough to hold the hot index pages of a
@@ -285,7 +292,8 @@
 #define SETU_TAXII_BACKOFF_MAX_MS_MAX 600000u
 /* Longest URL we build (API root + ids + filters). Servers commonly refuse > 8 KiB. */
 #define SETU_TAXII_URL_MAX 8192u
-/* Longest `next` token kept (TAXII 2.1 §3.4: an opaque string; real servers use < 100). */
+/* Longest `next` token kept (TAXII 2.1 §3.4: an opaque string; real servers use < 100).
+ */
 #define SETU_TAXII_NEXT_MAX 256u
 /* A TAXII timestamp ("2024-01-02T03:04:05.123456Z") with room for nanoseconds. */
 #define SETU_TAXII_TS_MAX 40u

@@ -120,9 +120,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REF_SRC] = "SELECT o.id, o.tlp, o.recipients FROM object_refs r JOIN objects o "
                    "ON o.id = r.src_row WHERE r.collection_id = ?1 AND r.target_id = ?2",
     [ST_OBJ_RELEVEL] = "UPDATE objects SET tlp = ?2, recipients = ?3 WHERE id = ?1",
-    [ST_OBJ_MARKING] = "SELECT tlp, recipients, producer_org, producer_user FROM objects "
-                       "WHERE collection_id = ?1 AND stix_id = ?2 ORDER BY version_us DESC "
-                       "LIMIT 1",
+    [ST_OBJ_MARKING] =
+        "SELECT tlp, recipients, producer_org, producer_user FROM objects "
+        "WHERE collection_id = ?1 AND stix_id = ?2 ORDER BY version_us DESC "
+        "LIMIT 1",
     [ST_OBJ_DELETE] = "DELETE FROM objects WHERE id = ?1",
     [ST_OBJ_REFLAG] =
         "UPDATE objects SET "
@@ -815,15 +816,17 @@ static int sq_object_marking(setu_store_t *s, int64_t collection_id, const char 
 		*tlp = sqlite3_column_int(st, 0);
 		copy_col(recipients, size, st, 1);
 		/* The audience of an object is its named recipients and its producer (who
-		 * always reads what it wrote): an object referring to it is narrowed to that
-		 * whole audience, so a sighting of an AMBER indicator reaches the producer. */
+		 * always reads what it wrote): an object referring to it is narrowed to
+		 * that whole audience, so a sighting of an AMBER indicator reaches the
+		 * producer. */
 		size_t n = strlen(recipients);
 		if (n == 0 && size > 1) {
 			recipients[0] = ',';
 			recipients[1] = '\0';
 			n = 1;
 		}
-		long long org = sqlite3_column_int64(st, 2), user = sqlite3_column_int64(st, 3);
+		long long org = sqlite3_column_int64(st, 2),
+		          user = sqlite3_column_int64(st, 3);
 		char key[64];
 		snprintf(key, sizeof(key), ",o%lld,", org);
 		if (org > 0 && strstr(recipients, key) == NULL && n < size)

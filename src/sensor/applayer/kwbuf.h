@@ -26,7 +26,7 @@ typedef enum setu_kwb {
 	SETU_KWB_HTTP_ACCEPT_LANG,
 	SETU_KWB_HTTP_CONNECTION,
 	SETU_KWB_HTTP_PROTOCOL, /* request or response protocol string */
-	SETU_KWB_HTTP_BODY,     /* file_data: request body toserver, response body toclient */
+	SETU_KWB_HTTP_BODY, /* file_data: request body toserver, response body toclient */
 	SETU_KWB_HTTP_HEADER_N, /* http.request/response_header: idx-th "Name: value" */
 } setu_kwb_t;
 
@@ -59,6 +59,11 @@ bool setu_tls_kw_ready(const setu_altx_t *tx, int dir);
 uint16_t setu_tls_kw_version(const setu_altx_t *tx, int dir);
 void setu_tls_kw_hellos(const setu_altx_t *tx, bool *client, bool *server);
 bool setu_tls_kw_validity(const setu_altx_t *tx, time_t *notbefore, time_t *notafter);
+/* Certificate fields of side dir (0 the client's certificate, 1 the server's):
+ * field 0 subject, 1 issuer, 2 serial, 3 SHA-1 fingerprint, 4 the idx-th DER of the
+ * chain (tls.certs). */
+bool setu_tls_kw_cert(const setu_altx_t *tx, int field, int dir, uint32_t idx,
+                      const uint8_t **p, uint32_t *n);
 /* Certificates in the server's chain; i-th client ALPN. */
 uint32_t setu_tls_kw_chain_len(const setu_altx_t *tx);
 bool setu_tls_kw_alpn(const setu_altx_t *tx, uint32_t i, const uint8_t **p, uint32_t *n);

@@ -10,20 +10,20 @@
 #include <string.h>
 
 static const char yaml[] = "%YAML 1.1\n---\n"
-			   "stream:\n"
-			   "  midstream: true\n"
-			   "  reassembly:\n"
-			   "    depth: 1mb\n"
-			   "outputs:\n"
-			   "  - fast:\n"
-			   "      enabled: no\n"
-			   "  - eve-log:\n"
-			   "      enabled: yes\n"
-			   "      types:\n"
-			   "        - alert:\n"
-			   "            payload: yes\n"
-			   "        - flow\n"
-			   "bad: maybe\n";
+                           "stream:\n"
+                           "  midstream: true\n"
+                           "  reassembly:\n"
+                           "    depth: 1mb\n"
+                           "outputs:\n"
+                           "  - fast:\n"
+                           "      enabled: no\n"
+                           "  - eve-log:\n"
+                           "      enabled: yes\n"
+                           "      types:\n"
+                           "        - alert:\n"
+                           "            payload: yes\n"
+                           "        - flow\n"
+                           "bad: maybe\n";
 
 static void test_lookup(void **state)
 {
@@ -41,7 +41,8 @@ static void test_lookup(void **state)
 	assert_true(b);
 	assert_int_equal(setu_conf_get_bool(c, "outputs.fast.enabled", &b, &d), 0);
 	assert_false(b);
-	assert_int_equal(setu_conf_get_bool(c, "outputs.eve-log.types.alert.payload", &b, &d), 0);
+	assert_int_equal(
+	    setu_conf_get_bool(c, "outputs.eve-log.types.alert.payload", &b, &d), 0);
 	assert_true(b);
 	assert_string_equal(setu_conf_get(c, "outputs.eve-log.types.1"), "flow");
 	assert_int_equal(setu_conf_get_bool(c, "nope.key", &b, &d), SETU_ENOENT);
@@ -77,12 +78,12 @@ static void test_bad_yaml(void **state)
 	setu_diag_t d = {0};
 	const char *bad = "a: [1, 2\nb: c\n";
 	assert_int_equal(setu_conf_load_string(c, bad, strlen(bad), "bad.yaml", &d),
-			 SETU_ECONFIG);
+	                 SETU_ECONFIG);
 	assert_string_equal(d.file, "bad.yaml");
 	assert_true(d.line > 0);
 	const char *list = "- a\n- b\n";
 	assert_int_equal(setu_conf_load_string(c, list, strlen(list), "l.yaml", &d),
-			 SETU_ECONFIG);
+	                 SETU_ECONFIG);
 	assert_int_equal(setu_conf_load_file(c, "/nonexistent/x.yaml", &d), SETU_EIO);
 	setu_conf_free(c);
 }
@@ -110,10 +111,10 @@ static void test_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_bad_yaml),
-		cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_set),
+	    cmocka_unit_test(test_bad_yaml),
+	    cmocka_unit_test(test_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

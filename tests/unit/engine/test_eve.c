@@ -1,4 +1,5 @@
-/* test_eve.c — EVE options from configuration, timestamps, stats nesting, IP-pair hash. */
+/* test_eve.c — EVE options from configuration, timestamps, stats nesting, IP-pair hash.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,14 +24,14 @@ static void test_defaults_and_types(void **state)
 	assert_false(o.anomaly_decode);
 	assert_true(o.anomaly_applayer);
 	const char *y = "outputs:\n"
-			"  - eve-log:\n"
-			"      community-id: yes\n"
-			"      types:\n"
-			"        - flow\n"
-			"        - anomaly:\n"
-			"            types:\n"
-			"              decode: yes\n"
-			"        - smtp\n";
+	                "  - eve-log:\n"
+	                "      community-id: yes\n"
+	                "      types:\n"
+	                "        - flow\n"
+	                "        - anomaly:\n"
+	                "            types:\n"
+	                "              decode: yes\n"
+	                "        - smtp\n";
 	setu_conf_t *c = setu_conf_new();
 	setu_diag_t d = {0};
 	assert_int_equal(setu_conf_load_string(c, y, strlen(y), "e.yaml", &d), 0);
@@ -39,7 +40,8 @@ static void test_defaults_and_types(void **state)
 	assert_true(o.anomaly_decode);
 	assert_true(o.community_id);
 	/* a bad value is an error naming the key */
-	assert_int_equal(setu_conf_set_arg(c, "outputs.eve-log.community-id-seed=70000", &d), 0);
+	assert_int_equal(
+	    setu_conf_set_arg(c, "outputs.eve-log.community-id-seed=70000", &d), 0);
 	assert_int_equal(setu_eve_opts_from_conf(&o, c, &d), SETU_ECONFIG);
 	assert_non_null(strstr(d.msg, "community-id-seed"));
 	setu_conf_free(c);
@@ -74,10 +76,10 @@ static void test_stats_nesting(void **state)
 	setu_json_init(&j, &b);
 	struct timeval tv = {0, 0};
 	setu_eve_write_stats(&j, &o, &st, &tv, 7);
-	assert_string_equal(b.data,
-			    "{\"timestamp\":\"1970-01-01T00:00:00.000000+0000\",\"event_type\":"
-			    "\"stats\",\"stats\":{\"uptime\":7,\"decoder\":{\"event\":{\"ipv4\":{"
-			    "\"trunc_pkt\":2}},\"pkts\":15},\"flow\":{\"tcp\":3}}}");
+	assert_string_equal(
+	    b.data, "{\"timestamp\":\"1970-01-01T00:00:00.000000+0000\",\"event_type\":"
+	            "\"stats\",\"stats\":{\"uptime\":7,\"decoder\":{\"event\":{\"ipv4\":{"
+	            "\"trunc_pkt\":2}},\"pkts\":15},\"flow\":{\"tcp\":3}}}");
 	setu_buf_free(&b);
 	setu_stats_free(&st);
 }
@@ -102,10 +104,10 @@ static void test_ippair_hash_symmetric(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_and_types),
-		cmocka_unit_test(test_timestamp),
-		cmocka_unit_test(test_stats_nesting),
-		cmocka_unit_test(test_ippair_hash_symmetric),
+	    cmocka_unit_test(test_defaults_and_types),
+	    cmocka_unit_test(test_timestamp),
+	    cmocka_unit_test(test_stats_nesting),
+	    cmocka_unit_test(test_ippair_hash_symmetric),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
