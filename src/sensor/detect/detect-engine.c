@@ -667,68 +667,84 @@ out:
 }
 
 /* One Hyperscan database per (protocol, buffer) over the tx rules' fast patterns. */
+/* Fill job (and tp) for the tx rules of protocol p whose pattern lives in buffer b. */
+static int tx_prefilter_job(setu_detect_engine_t *de, int p, int b, uint32_t np,
+                            compile_job_t *job)
+{
+	struct txpf *tp = &de->txpf[p][b];
+	uint32_t n = de->ntxrules[p];
+	tp->rule = malloc(np * sizeof(*tp->rule));
+	job->pp = malloc(np * sizeof(*job->pp));
+	job->plen = malloc(np * sizeof(*job->plen));
+	job->pflags = malloc(np * sizeof(*job->pflags));
+	job->pids = malloc(np * sizeof(*job->pids));
+	if (tp->rule == NULL || job->pp == NULL || job->plen == NULL ||
+	    job->pflags == NULL || job->pids == NULL)
+		return SETU_ENOMEM;
+	for (uint32_t k = 0; k < n; k++) {
+		const setu_rule_t *r = de->rules[de->txrules[p][k]];
+		if (r->tx_fp_bl < 0 || r->bl[r->tx_fp_bl].id != b)
+			continue;
+		const buflist_t *bl = &r->bl[r->tx_fp_bl];
+		const sm_content_t *ct = bl->l.v[bl->fp_index].u.ct;
+		uint32_t i = tp->npat++;
+		job->pp[i] = ct->pat;
+		job->plen[i] = ct->len;
+		if (ct->flags & CT_FP_CHOP) {
+			job->pp[i] = ct->pat + ct->fp_off;
+			job->plen[i] = ct->fp_len;
+		}
+		job->pflags[i] = HS_FLAG_SINGLEMATCH |
+		                 ((ct->flags & CT_NOCASE) ? HS_FLAG_CASELESS : 0);
+		job->pids[i] = i;
+		tp->rule[i] = k;
+	}
+	job->npat = tp->npat;
+	job->db = &tp->db;
+	de->stats.prefilter_rules += tp->npat;
+	de->stats.patterns += tp->npat;
+	return 0;
+}
+
+/* One Hyperscan database per (protocol, buffer) over the tx rules' fast patterns,
+ * compiled in parallel like the packet groups'. */
 static int build_tx_prefilter(setu_detect_engine_t *de, setu_diag_t *diag)
 {
-	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
+	compile_job_t *jobs = calloc((size_t)SETU_ALPROTO_MAX * DB_COUNT, sizeof(*jobs));
+	if (jobs == NULL)
+		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+	size_t nj = 0;
+	int rc = 0;
+	for (int p = 0; p < SETU_ALPROTO_MAX && rc == 0; p++) {
 		uint32_t n = de->ntxrules[p];
 		de->txnonpf[p] = malloc((n ? n : 1) * sizeof(*de->txnonpf[p]));
-		if (de->txnonpf[p] == NULL)
-			return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		if (de->txnonpf[p] == NULL) {
+			rc = SETU_ENOMEM;
+			break;
+		}
 		for (uint32_t k = 0; k < n; k++) {
 			const setu_rule_t *r = de->rules[de->txrules[p][k]];
 			if (r->tx_fp_bl < 0)
 				de->txnonpf[p][de->ntxnonpf[p]++] = k;
 		}
-		for (int b = 0; b < DB_COUNT; b++) {
+		for (int b = 0; b < DB_COUNT && rc == 0; b++) {
 			uint32_t np = 0;
 			for (uint32_t k = 0; k < n; k++) {
 				const setu_rule_t *r = de->rules[de->txrules[p][k]];
 				np += r->tx_fp_bl >= 0 && r->bl[r->tx_fp_bl].id == b;
 			}
-			if (np == 0)
-				continue;
-			struct txpf *tp = &de->txpf[p][b];
-			compile_job_t job;
-			memset(&job, 0, sizeof(job));
-			tp->rule = malloc(np * sizeof(*tp->rule));
-			job.pp = malloc(np * sizeof(*job.pp));
-			job.plen = malloc(np * sizeof(*job.plen));
-			job.pflags = malloc(np * sizeof(*job.pflags));
-			job.pids = malloc(np * sizeof(*job.pids));
-			if (tp->rule == NULL || job.pp == NULL || job.plen == NULL ||
-			    job.pflags == NULL || job.pids == NULL) {
-				job_free(&job);
-				return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
-			}
-			for (uint32_t k = 0; k < n; k++) {
-				const setu_rule_t *r = de->rules[de->txrules[p][k]];
-				if (r->tx_fp_bl < 0 || r->bl[r->tx_fp_bl].id != b)
-					continue;
-				const buflist_t *bl = &r->bl[r->tx_fp_bl];
-				const sm_content_t *ct = bl->l.v[bl->fp_index].u.ct;
-				uint32_t i = tp->npat++;
-				job.pp[i] = ct->pat;
-				job.plen[i] = ct->len;
-				if (ct->flags & CT_FP_CHOP) {
-					job.pp[i] = ct->pat + ct->fp_off;
-					job.plen[i] = ct->fp_len;
-				}
-				job.pflags[i] = HS_FLAG_SINGLEMATCH |
-				                ((ct->flags & CT_NOCASE) ? HS_FLAG_CASELESS : 0);
-				job.pids[i] = i;
-				tp->rule[i] = k;
-			}
-			job.npat = tp->npat;
-			job.db = &tp->db;
-			job_run(&job);
-			job_free(&job);
-			if (job.err[0] != '\0')
-				return setu_diag_set(diag, SETU_EINVAL, "%s", job.err);
-			de->stats.prefilter_rules += tp->npat;
-			de->stats.patterns += tp->npat;
+			if (np > 0)
+				rc = tx_prefilter_job(de, p, b, np, &jobs[nj++]);
 		}
 	}
-	return 0;
+	if (rc != 0)
+		setu_diag_set(diag, rc, "out of memory building the app-layer prefilter");
+	else
+		rc = compile_all(jobs, nj, diag);
+	for (size_t i = 0; i < nj; i++)
+		job_free(&jobs[i]);
+	free(jobs);
+	return rc;
 }
 
 static int cmp_kw(const void *a, const void *b)

@@ -90,6 +90,8 @@ enum sm_type {
 	SM_TLS_NOTBEFORE,
 	SM_TLS_NOTAFTER,
 	SM_TLS_STORE,
+	SM_APPEVENT, /* app-layer-event on a tx: an->num.a = event bit, an->mask = proto
+	              */
 };
 
 /* LIST_TXMATCH: transaction-level checks of app-layer rules (urilen, dns.opcode ...) */
@@ -308,7 +310,7 @@ typedef struct th_cfg {
  * isdataat/byte_*, a pcre anchored with ^ and not relative): on the stream they see the
  * new data only, from its first byte, as Suricata's raw-progress buffer does */
 #define RF_ANCHORED (1u << 13)
-#define RF_TX (1u << 14) /* inspected per app-layer transaction (setu_detect_tx) */
+#define RF_TX (1u << 14)      /* inspected per app-layer transaction (setu_detect_tx) */
 #define RF_TXBIDIR (1u << 15) /* '=>': header in the client->server sense, both sides */
 /* header protocol is an app-layer protocol setu does not parse: loaded, never matches */
 #define RF_PENDING(r) (((r)->flags & RF_APPLAYER) && (r)->alproto == 0)
@@ -331,67 +333,65 @@ enum {
 /* ---- app-layer buffers (Suricata sticky buffers), kw-applayer.c ----
  * X(id, sticky name, alias or NULL, legacy content modifier or NULL, app proto,
  *   directions: 1 request/toserver, 2 response/toclient, 3 both) */
-#define DETECT_BUFFERS(X)                                                              \
-	X(HTTP_URI, "http.uri", NULL, "http_uri", SETU_ALPROTO_HTTP, 1)              \
-	X(HTTP_URI_RAW, "http.uri.raw", NULL, "http_raw_uri", SETU_ALPROTO_HTTP, 1) \
-	X(HTTP_METHOD, "http.method", NULL, "http_method", SETU_ALPROTO_HTTP, 1)  \
-	X(HTTP_HOST, "http.host", NULL, "http_host", SETU_ALPROTO_HTTP, 1)          \
-	X(HTTP_HOST_RAW, "http.host.raw", NULL, "http_raw_host",                \
-	  SETU_ALPROTO_HTTP, 1)                                                            \
-	X(HTTP_UA, "http.user_agent", NULL, "http_user_agent",                \
-	  SETU_ALPROTO_HTTP, 1)                                                            \
-	X(HTTP_HEADER, "http.header", NULL, "http_header", SETU_ALPROTO_HTTP, 3)  \
-	X(HTTP_HEADER_RAW, "http.header.raw", NULL, "http_raw_header",        \
-	  SETU_ALPROTO_HTTP, 3)                                                            \
-	X(HTTP_COOKIE, "http.cookie", NULL, "http_cookie", SETU_ALPROTO_HTTP, 3)  \
-	X(HTTP_STAT_CODE, "http.stat_code", NULL, "http_stat_code",            \
-	  SETU_ALPROTO_HTTP, 2)                                                            \
-	X(HTTP_STAT_MSG, "http.stat_msg", NULL, "http_stat_msg",                \
-	  SETU_ALPROTO_HTTP, 2)                                                            \
-	X(HTTP_REQUEST_LINE, "http.request_line", "http_request_line", NULL,               \
-	  SETU_ALPROTO_HTTP, 1)                                                            \
-	X(HTTP_RESPONSE_LINE, "http.response_line", "http_response_line", NULL,            \
-	  SETU_ALPROTO_HTTP, 2)                                                            \
-	X(HTTP_REQUEST_BODY, "http.request_body", NULL, "http_client_body",                \
-	  SETU_ALPROTO_HTTP, 1)                                                            \
-	X(HTTP_RESPONSE_BODY, "http.response_body", NULL, "http_server_body",              \
-	  SETU_ALPROTO_HTTP, 2)                                                            \
-	X(FILE_DATA, "file_data", "file.data", NULL, SETU_ALPROTO_HTTP, 3)                 \
-	X(HTTP_CONTENT_TYPE, "http.content_type", NULL, NULL, SETU_ALPROTO_HTTP, 3)        \
-	X(HTTP_CONTENT_LEN, "http.content_len", NULL, NULL, SETU_ALPROTO_HTTP, 3)          \
-	X(HTTP_REFERER, "http.referer", NULL, NULL, SETU_ALPROTO_HTTP, 1)                  \
-	X(HTTP_ACCEPT, "http.accept", NULL, NULL, SETU_ALPROTO_HTTP, 1)                    \
-	X(HTTP_ACCEPT_ENC, "http.accept_enc", NULL, NULL, SETU_ALPROTO_HTTP, 1)            \
-	X(HTTP_ACCEPT_LANG, "http.accept_lang", NULL, NULL, SETU_ALPROTO_HTTP, 1)          \
-	X(HTTP_CONNECTION, "http.connection", NULL, NULL, SETU_ALPROTO_HTTP, 3)            \
-	X(HTTP_PROTOCOL, "http.protocol", NULL, NULL, SETU_ALPROTO_HTTP, 3)                \
-	X(HTTP_START, "http.start", NULL, NULL, SETU_ALPROTO_HTTP, 3)                      \
-	X(HTTP_LOCATION, "http.location", NULL, NULL, SETU_ALPROTO_HTTP, 2)                \
-	X(HTTP_SERVER, "http.server", NULL, NULL, SETU_ALPROTO_HTTP, 2)                    \
-	X(HTTP_HEADER_NAMES, "http.header_names", NULL, NULL, SETU_ALPROTO_HTTP, 3)        \
-	X(DNS_QUERY, "dns.query", "dns_query", NULL, SETU_ALPROTO_DNS, 1)                  \
-	X(DNS_QUERIES_RRNAME, "dns.queries.rrname", "dns.query.name", NULL,                \
-	  SETU_ALPROTO_DNS, 3)                                                             \
-	X(DNS_ANSWERS_RRNAME, "dns.answers.rrname", "dns.answer.name", NULL,               \
-	  SETU_ALPROTO_DNS, 3)                                                             \
-	X(DNS_AUTH_RRNAME, "dns.authorities.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)      \
-	X(DNS_ADDL_RRNAME, "dns.additionals.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)      \
-	X(DNS_RESPONSE_RRNAME, "dns.response.rrname", NULL, NULL, SETU_ALPROTO_DNS, 2)     \
-	X(HTTP_REQUEST_HEADER, "http.request_header", NULL, NULL, SETU_ALPROTO_HTTP, 1)    \
-	X(HTTP_RESPONSE_HEADER, "http.response_header", NULL, NULL, SETU_ALPROTO_HTTP, 2)  \
-	X(TLS_ALPN, "tls.alpn", NULL, NULL, SETU_ALPROTO_TLS, 1)                           \
-	X(TLS_SNI, "tls.sni", "tls_sni", NULL, SETU_ALPROTO_TLS, 1)                        \
-	X(TLS_SUBJECT, "tls.cert_subject", NULL, NULL, SETU_ALPROTO_TLS, 2)                \
-	X(TLS_ISSUER, "tls.cert_issuer", NULL, NULL, SETU_ALPROTO_TLS, 2)                  \
-	X(TLS_SERIAL, "tls.cert_serial", "tls_cert_serial", NULL, SETU_ALPROTO_TLS, 2)     \
-	X(TLS_FINGERPRINT, "tls.cert_fingerprint", "tls_cert_fingerprint", NULL,           \
-	  SETU_ALPROTO_TLS, 2)                                                             \
-	X(TLS_CERTS, "tls.certs", NULL, NULL, SETU_ALPROTO_TLS, 2)                         \
-	X(TLS_SAN, "tls.subjectaltname", NULL, NULL, SETU_ALPROTO_TLS, 2)                  \
-	X(JA3_HASH, "ja3.hash", "ja3_hash", NULL, SETU_ALPROTO_TLS, 1)                     \
-	X(JA3_STRING, "ja3.string", "ja3_string", NULL, SETU_ALPROTO_TLS, 1)               \
-	X(JA3S_HASH, "ja3s.hash", "ja3s_hash", NULL, SETU_ALPROTO_TLS, 2)                  \
-	X(JA3S_STRING, "ja3s.string", "ja3s_string", NULL, SETU_ALPROTO_TLS, 2)            \
+#define DETECT_BUFFERS(X)                                                               \
+	X(HTTP_URI, "http.uri", NULL, "http_uri", SETU_ALPROTO_HTTP, 1)                 \
+	X(HTTP_URI_RAW, "http.uri.raw", NULL, "http_raw_uri", SETU_ALPROTO_HTTP, 1)     \
+	X(HTTP_METHOD, "http.method", NULL, "http_method", SETU_ALPROTO_HTTP, 1)        \
+	X(HTTP_HOST, "http.host", NULL, "http_host", SETU_ALPROTO_HTTP, 1)              \
+	X(HTTP_HOST_RAW, "http.host.raw", NULL, "http_raw_host", SETU_ALPROTO_HTTP, 1)  \
+	X(HTTP_UA, "http.user_agent", NULL, "http_user_agent", SETU_ALPROTO_HTTP, 1)    \
+	X(HTTP_HEADER, "http.header", NULL, "http_header", SETU_ALPROTO_HTTP, 3)        \
+	X(HTTP_HEADER_RAW, "http.header.raw", NULL, "http_raw_header",                  \
+	  SETU_ALPROTO_HTTP, 3)                                                         \
+	X(HTTP_COOKIE, "http.cookie", NULL, "http_cookie", SETU_ALPROTO_HTTP, 3)        \
+	X(HTTP_STAT_CODE, "http.stat_code", NULL, "http_stat_code", SETU_ALPROTO_HTTP,  \
+	  2)                                                                            \
+	X(HTTP_STAT_MSG, "http.stat_msg", NULL, "http_stat_msg", SETU_ALPROTO_HTTP, 2)  \
+	X(HTTP_REQUEST_LINE, "http.request_line", "http_request_line", NULL,            \
+	  SETU_ALPROTO_HTTP, 1)                                                         \
+	X(HTTP_RESPONSE_LINE, "http.response_line", "http_response_line", NULL,         \
+	  SETU_ALPROTO_HTTP, 2)                                                         \
+	X(HTTP_REQUEST_BODY, "http.request_body", NULL, "http_client_body",             \
+	  SETU_ALPROTO_HTTP, 1)                                                         \
+	X(HTTP_RESPONSE_BODY, "http.response_body", NULL, "http_server_body",           \
+	  SETU_ALPROTO_HTTP, 2)                                                         \
+	X(FILE_DATA, "file_data", "file.data", NULL, SETU_ALPROTO_HTTP, 3)              \
+	X(HTTP_CONTENT_TYPE, "http.content_type", NULL, NULL, SETU_ALPROTO_HTTP, 3)     \
+	X(HTTP_CONTENT_LEN, "http.content_len", NULL, NULL, SETU_ALPROTO_HTTP, 3)       \
+	X(HTTP_REFERER, "http.referer", NULL, NULL, SETU_ALPROTO_HTTP, 1)               \
+	X(HTTP_ACCEPT, "http.accept", NULL, NULL, SETU_ALPROTO_HTTP, 1)                 \
+	X(HTTP_ACCEPT_ENC, "http.accept_enc", NULL, NULL, SETU_ALPROTO_HTTP, 1)         \
+	X(HTTP_ACCEPT_LANG, "http.accept_lang", NULL, NULL, SETU_ALPROTO_HTTP, 1)       \
+	X(HTTP_CONNECTION, "http.connection", NULL, NULL, SETU_ALPROTO_HTTP, 3)         \
+	X(HTTP_PROTOCOL, "http.protocol", NULL, NULL, SETU_ALPROTO_HTTP, 3)             \
+	X(HTTP_START, "http.start", NULL, NULL, SETU_ALPROTO_HTTP, 3)                   \
+	X(HTTP_LOCATION, "http.location", NULL, NULL, SETU_ALPROTO_HTTP, 2)             \
+	X(HTTP_SERVER, "http.server", NULL, NULL, SETU_ALPROTO_HTTP, 2)                 \
+	X(HTTP_HEADER_NAMES, "http.header_names", NULL, NULL, SETU_ALPROTO_HTTP, 3)     \
+	X(DNS_QUERY, "dns.query", "dns_query", NULL, SETU_ALPROTO_DNS, 1)               \
+	X(DNS_QUERIES_RRNAME, "dns.queries.rrname", "dns.query.name", NULL,             \
+	  SETU_ALPROTO_DNS, 3)                                                          \
+	X(DNS_ANSWERS_RRNAME, "dns.answers.rrname", "dns.answer.name", NULL,            \
+	  SETU_ALPROTO_DNS, 3)                                                          \
+	X(DNS_AUTH_RRNAME, "dns.authorities.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)   \
+	X(DNS_ADDL_RRNAME, "dns.additionals.rrname", NULL, NULL, SETU_ALPROTO_DNS, 3)   \
+	X(DNS_RESPONSE_RRNAME, "dns.response.rrname", NULL, NULL, SETU_ALPROTO_DNS, 2)  \
+	X(HTTP_REQUEST_HEADER, "http.request_header", NULL, NULL, SETU_ALPROTO_HTTP, 1) \
+	X(HTTP_RESPONSE_HEADER, "http.response_header", NULL, NULL, SETU_ALPROTO_HTTP,  \
+	  2)                                                                            \
+	X(TLS_ALPN, "tls.alpn", NULL, NULL, SETU_ALPROTO_TLS, 1)                        \
+	X(TLS_SNI, "tls.sni", "tls_sni", NULL, SETU_ALPROTO_TLS, 1)                     \
+	X(TLS_SUBJECT, "tls.cert_subject", NULL, NULL, SETU_ALPROTO_TLS, 3)             \
+	X(TLS_ISSUER, "tls.cert_issuer", NULL, NULL, SETU_ALPROTO_TLS, 3)               \
+	X(TLS_SERIAL, "tls.cert_serial", "tls_cert_serial", NULL, SETU_ALPROTO_TLS, 3)  \
+	X(TLS_FINGERPRINT, "tls.cert_fingerprint", "tls_cert_fingerprint", NULL,        \
+	  SETU_ALPROTO_TLS, 3)                                                          \
+	X(TLS_CERTS, "tls.certs", NULL, NULL, SETU_ALPROTO_TLS, 3)                      \
+	X(TLS_SAN, "tls.subjectaltname", NULL, NULL, SETU_ALPROTO_TLS, 2)               \
+	X(JA3_HASH, "ja3.hash", "ja3_hash", NULL, SETU_ALPROTO_TLS, 1)                  \
+	X(JA3_STRING, "ja3.string", "ja3_string", NULL, SETU_ALPROTO_TLS, 1)            \
+	X(JA3S_HASH, "ja3s.hash", "ja3s_hash", NULL, SETU_ALPROTO_TLS, 2)               \
+	X(JA3S_STRING, "ja3s.string", "ja3s_string", NULL, SETU_ALPROTO_TLS, 2)         \
 	X(JA4_HASH, "ja4.hash", "ja4_hash", NULL, SETU_ALPROTO_TLS, 1)
 enum detect_buffer {
 #define DB_ENUM(id, name, alias, legacy, proto, dirs) DB_##id,
@@ -431,13 +431,15 @@ typedef struct buflist {
 
 typedef struct setu_rule {
 	setu_rule_info_t info;
-	uint32_t flags; /* RF_* */
-	uint8_t rproto; /* RP_* */
-	uint8_t ipver;  /* 0 any, 4 or 6 (ipv4/ipv6 header protocols) */
-	char *applayer; /* owned: app-layer protocol name when RF_APPLAYER */
+	uint32_t flags;  /* RF_* */
+	uint8_t rproto;  /* RP_* */
+	uint8_t ipver;   /* 0 any, 4 or 6 (ipv4/ipv6 header protocols) */
+	char *applayer;  /* owned: app-layer protocol name when RF_APPLAYER */
 	uint8_t alproto; /* setu_alproto_t the rule needs (header or buffers), 0 any */
-	uint8_t txdir;   /* RF_TX: 1 inspect the request side, 2 the response side, 3 both */
-	int32_t cur_bl;  /* while parsing: active sticky buffer (index in bl), -1 payload */
+	uint8_t
+	    txdir; /* RF_TX: 1 inspect the request side, 2 the response side, 3 both */
+	int32_t
+	    cur_bl; /* while parsing: active sticky buffer (index in bl), -1 payload */
 	int32_t last_bl; /* while parsing: list that got the last payload keyword (content
 	                    modifiers bind to it), -1 payload */
 	buflist_t *bl;   /* owned: sticky buffer lists */
@@ -593,14 +595,16 @@ struct setu_detect_engine {
 	uint32_t *txrules[SETU_ALPROTO_MAX];
 	uint32_t ntxrules[SETU_ALPROTO_MAX];
 	/* their prefilter: per protocol and buffer, a Hyperscan database over the fast
-	 * patterns that live in that buffer (Suricata's per-buffer MPM); pattern i selects
-	 * rule txrules[proto][txpf_rule[i]]; rules without one are always candidates */
+	 * patterns that live in that buffer (Suricata's per-buffer MPM); pattern i
+	 * selects rule txrules[proto][txpf_rule[i]]; rules without one are always
+	 * candidates */
 	struct txpf {
 		hs_database_t *db; /* owned */
 		uint32_t *rule;    /* owned [npat] */
 		uint32_t npat;
 	} txpf[SETU_ALPROTO_MAX][DB_COUNT];
-	uint32_t *txnonpf[SETU_ALPROTO_MAX]; /* owned: k of rules without a fast pattern */
+	uint32_t
+	    *txnonpf[SETU_ALPROTO_MAX]; /* owned: k of rules without a fast pattern */
 	uint32_t ntxnonpf[SETU_ALPROTO_MAX];
 	name_table_t flowbits, flowints;
 	class_entry_t *classes;
@@ -640,95 +644,96 @@ typedef struct inspect_ctx {
 int detect_inspect_payload(const setu_rule_t *r, inspect_ctx_t *ic);
 
 /* keyword setup functions, one per keyword (kw-*.c); X(name-in-rules, function, flags) */
-#define DETECT_KEYWORDS(X)                                       \
-	X("msg", kw_msg_setup, KW_ARG)                           \
-	X("sid", kw_sid_setup, KW_ARG)                           \
-	X("rev", kw_rev_setup, KW_ARG)                           \
-	X("gid", kw_gid_setup, KW_ARG)                           \
-	X("classtype", kw_classtype_setup, KW_ARG)               \
-	X("priority", kw_priority_setup, KW_ARG)                 \
-	X("reference", kw_reference_setup, KW_ARG)               \
-	X("metadata", kw_metadata_setup, KW_ARG)                 \
-	X("target", kw_target_setup, KW_ARG)                     \
-	X("noalert", kw_noalert_setup, KW_NOARG)                 \
-	X("tag", kw_tag_setup, KW_ARG)                           \
-	X("decode-event", kw_decode_event_setup, KW_ARG)         \
-	X("stream-event", kw_stream_event_setup, KW_ARG)         \
-	X("content", kw_content_setup, KW_ARG)                   \
-	X("nocase", kw_nocase_setup, KW_NOARG)                   \
-	X("rawbytes", kw_rawbytes_setup, KW_NOARG)               \
-	X("depth", kw_depth_setup, KW_ARG)                       \
-	X("offset", kw_offset_setup, KW_ARG)                     \
-	X("distance", kw_distance_setup, KW_ARG)                 \
-	X("within", kw_within_setup, KW_ARG)                     \
-	X("startswith", kw_startswith_setup, KW_NOARG)           \
-	X("endswith", kw_endswith_setup, KW_NOARG)               \
-	X("fast_pattern", kw_fast_pattern_setup, 0)              \
-	X("isdataat", kw_isdataat_setup, KW_ARG)                 \
-	X("dsize", kw_dsize_setup, KW_ARG)                       \
-	X("pcre", kw_pcre_setup, KW_ARG)                         \
-	X("byte_test", kw_byte_test_setup, KW_ARG)               \
-	X("byte_jump", kw_byte_jump_setup, KW_ARG)               \
-	X("byte_extract", kw_byte_extract_setup, KW_ARG)         \
-	X("byte_math", kw_byte_math_setup, KW_ARG)               \
-	X("flow", kw_flow_setup, KW_ARG)                         \
-	X("flowbits", kw_flowbits_setup, KW_ARG)                 \
-	X("flowint", kw_flowint_setup, KW_ARG)                   \
-	X("threshold", kw_threshold_setup, KW_ARG)               \
-	X("detection_filter", kw_detection_filter_setup, KW_ARG) \
-	X("ttl", kw_ttl_setup, KW_ARG)                           \
-	X("tos", kw_tos_setup, KW_ARG)                           \
-	X("ipopts", kw_ipopts_setup, KW_ARG)                     \
-	X("fragbits", kw_fragbits_setup, KW_ARG)                 \
-	X("fragoffset", kw_fragoffset_setup, KW_ARG)             \
-	X("id", kw_id_setup, KW_ARG)                             \
-	X("ip_proto", kw_ip_proto_setup, KW_ARG)                 \
-	X("sameip", kw_sameip_setup, KW_NOARG)                   \
-	X("flags", kw_flags_setup, KW_ARG)                       \
-	X("tcp.flags", kw_flags_setup, KW_ARG)                   \
-	X("seq", kw_seq_setup, KW_ARG)                           \
-	X("ack", kw_ack_setup, KW_ARG)                           \
-	X("window", kw_window_setup, KW_ARG)                     \
-	X("tcp.mss", kw_tcp_mss_setup, KW_ARG)                   \
-	X("itype", kw_itype_setup, KW_ARG)                       \
-	X("icode", kw_icode_setup, KW_ARG)                       \
-	X("icmp_id", kw_icmp_id_setup, KW_ARG)                   \
-	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)                 \
-	X("prefilter", kw_prefilter_setup, KW_NOARG)             \
-	X("pkt_data", kw_pkt_data_setup, KW_NOARG)               \
-	X("absent", kw_absent_setup, 0)                          \
-	X("uricontent", kw_uricontent_setup, KW_ARG)             \
-	X("bsize", kw_bsize_setup, KW_ARG)                       \
-	X("urilen", kw_urilen_setup, KW_ARG)                     \
+#define DETECT_KEYWORDS(X)                                           \
+	X("msg", kw_msg_setup, KW_ARG)                               \
+	X("sid", kw_sid_setup, KW_ARG)                               \
+	X("rev", kw_rev_setup, KW_ARG)                               \
+	X("gid", kw_gid_setup, KW_ARG)                               \
+	X("classtype", kw_classtype_setup, KW_ARG)                   \
+	X("priority", kw_priority_setup, KW_ARG)                     \
+	X("reference", kw_reference_setup, KW_ARG)                   \
+	X("metadata", kw_metadata_setup, KW_ARG)                     \
+	X("target", kw_target_setup, KW_ARG)                         \
+	X("noalert", kw_noalert_setup, KW_NOARG)                     \
+	X("tag", kw_tag_setup, KW_ARG)                               \
+	X("decode-event", kw_decode_event_setup, KW_ARG)             \
+	X("stream-event", kw_stream_event_setup, KW_ARG)             \
+	X("content", kw_content_setup, KW_ARG)                       \
+	X("nocase", kw_nocase_setup, KW_NOARG)                       \
+	X("rawbytes", kw_rawbytes_setup, KW_NOARG)                   \
+	X("depth", kw_depth_setup, KW_ARG)                           \
+	X("offset", kw_offset_setup, KW_ARG)                         \
+	X("distance", kw_distance_setup, KW_ARG)                     \
+	X("within", kw_within_setup, KW_ARG)                         \
+	X("startswith", kw_startswith_setup, KW_NOARG)               \
+	X("endswith", kw_endswith_setup, KW_NOARG)                   \
+	X("fast_pattern", kw_fast_pattern_setup, 0)                  \
+	X("isdataat", kw_isdataat_setup, KW_ARG)                     \
+	X("dsize", kw_dsize_setup, KW_ARG)                           \
+	X("pcre", kw_pcre_setup, KW_ARG)                             \
+	X("byte_test", kw_byte_test_setup, KW_ARG)                   \
+	X("byte_jump", kw_byte_jump_setup, KW_ARG)                   \
+	X("byte_extract", kw_byte_extract_setup, KW_ARG)             \
+	X("byte_math", kw_byte_math_setup, KW_ARG)                   \
+	X("flow", kw_flow_setup, KW_ARG)                             \
+	X("flowbits", kw_flowbits_setup, KW_ARG)                     \
+	X("flowint", kw_flowint_setup, KW_ARG)                       \
+	X("threshold", kw_threshold_setup, KW_ARG)                   \
+	X("detection_filter", kw_detection_filter_setup, KW_ARG)     \
+	X("ttl", kw_ttl_setup, KW_ARG)                               \
+	X("tos", kw_tos_setup, KW_ARG)                               \
+	X("ipopts", kw_ipopts_setup, KW_ARG)                         \
+	X("fragbits", kw_fragbits_setup, KW_ARG)                     \
+	X("fragoffset", kw_fragoffset_setup, KW_ARG)                 \
+	X("id", kw_id_setup, KW_ARG)                                 \
+	X("ip_proto", kw_ip_proto_setup, KW_ARG)                     \
+	X("sameip", kw_sameip_setup, KW_NOARG)                       \
+	X("flags", kw_flags_setup, KW_ARG)                           \
+	X("tcp.flags", kw_flags_setup, KW_ARG)                       \
+	X("seq", kw_seq_setup, KW_ARG)                               \
+	X("ack", kw_ack_setup, KW_ARG)                               \
+	X("window", kw_window_setup, KW_ARG)                         \
+	X("tcp.mss", kw_tcp_mss_setup, KW_ARG)                       \
+	X("itype", kw_itype_setup, KW_ARG)                           \
+	X("icode", kw_icode_setup, KW_ARG)                           \
+	X("icmp_id", kw_icmp_id_setup, KW_ARG)                       \
+	X("icmp_seq", kw_icmp_seq_setup, KW_ARG)                     \
+	X("prefilter", kw_prefilter_setup, KW_NOARG)                 \
+	X("pkt_data", kw_pkt_data_setup, KW_NOARG)                   \
+	X("absent", kw_absent_setup, 0)                              \
+	X("app-layer-event", kw_app_layer_event_setup, KW_ARG)       \
+	X("uricontent", kw_uricontent_setup, KW_ARG)                 \
+	X("bsize", kw_bsize_setup, KW_ARG)                           \
+	X("urilen", kw_urilen_setup, KW_ARG)                         \
 	X("app-layer-protocol", kw_app_layer_protocol_setup, KW_ARG) \
-	X("dns.opcode", kw_dns_opcode_setup, KW_ARG)             \
-	X("dns.rrtype", kw_dns_rrtype_setup, KW_ARG)             \
-	X("dns.rcode", kw_dns_rcode_setup, KW_ARG)               \
-	X("tls.cert_chain_len", kw_tls_chain_len_setup, KW_ARG)  \
-	X("tls.version", kw_tls_version_setup, KW_ARG)           \
-	X("tls_version", kw_tls_version_setup, KW_ARG)           \
-	X("ssl_version", kw_ssl_version_setup, KW_ARG)           \
-	X("ssl_state", kw_ssl_state_setup, KW_ARG)               \
-	X("tls.subject", kw_tls_legacy_str_setup, KW_ARG)        \
-	X("tls.issuerdn", kw_tls_legacy_str_setup, KW_ARG)       \
-	X("tls.fingerprint", kw_tls_legacy_str_setup, KW_ARG)    \
-	X("tls.cert_expired", kw_tls_validity_setup, KW_NOARG)   \
-	X("tls_cert_expired", kw_tls_validity_setup, KW_NOARG)   \
-	X("tls.cert_valid", kw_tls_validity_setup, KW_NOARG)     \
-	X("tls_cert_valid", kw_tls_validity_setup, KW_NOARG)     \
-	X("tls.cert_notbefore", kw_tls_date_setup, KW_ARG)       \
-	X("tls_cert_notbefore", kw_tls_date_setup, KW_ARG)       \
-	X("tls.cert_notafter", kw_tls_date_setup, KW_ARG)        \
-	X("tls_cert_notafter", kw_tls_date_setup, KW_ARG)        \
-	X("tls.store", kw_tls_store_setup, KW_NOARG)             \
-	X("tls_store", kw_tls_store_setup, KW_NOARG)             \
-	X("dotprefix", kw_transform_setup, KW_NOARG)             \
-	X("to_lowercase", kw_transform_setup, KW_NOARG)          \
-	X("to_uppercase", kw_transform_setup, KW_NOARG)          \
-	X("url_decode", kw_transform_setup, KW_NOARG)            \
-	X("strip_whitespace", kw_transform_setup, KW_NOARG)      \
-	X("compress_whitespace", kw_transform_setup, KW_NOARG)   \
-	X("header_lowercase", kw_transform_setup, KW_NOARG)      \
+	X("dns.opcode", kw_dns_opcode_setup, KW_ARG)                 \
+	X("dns.rrtype", kw_dns_rrtype_setup, KW_ARG)                 \
+	X("dns.rcode", kw_dns_rcode_setup, KW_ARG)                   \
+	X("tls.cert_chain_len", kw_tls_chain_len_setup, KW_ARG)      \
+	X("tls.version", kw_tls_version_setup, KW_ARG)               \
+	X("tls_version", kw_tls_version_setup, KW_ARG)               \
+	X("ssl_version", kw_ssl_version_setup, KW_ARG)               \
+	X("ssl_state", kw_ssl_state_setup, KW_ARG)                   \
+	X("tls.subject", kw_tls_legacy_str_setup, KW_ARG)            \
+	X("tls.issuerdn", kw_tls_legacy_str_setup, KW_ARG)           \
+	X("tls.fingerprint", kw_tls_legacy_str_setup, KW_ARG)        \
+	X("tls.cert_expired", kw_tls_validity_setup, KW_NOARG)       \
+	X("tls_cert_expired", kw_tls_validity_setup, KW_NOARG)       \
+	X("tls.cert_valid", kw_tls_validity_setup, KW_NOARG)         \
+	X("tls_cert_valid", kw_tls_validity_setup, KW_NOARG)         \
+	X("tls.cert_notbefore", kw_tls_date_setup, KW_ARG)           \
+	X("tls_cert_notbefore", kw_tls_date_setup, KW_ARG)           \
+	X("tls.cert_notafter", kw_tls_date_setup, KW_ARG)            \
+	X("tls_cert_notafter", kw_tls_date_setup, KW_ARG)            \
+	X("tls.store", kw_tls_store_setup, KW_NOARG)                 \
+	X("tls_store", kw_tls_store_setup, KW_NOARG)                 \
+	X("dotprefix", kw_transform_setup, KW_NOARG)                 \
+	X("to_lowercase", kw_transform_setup, KW_NOARG)              \
+	X("to_uppercase", kw_transform_setup, KW_NOARG)              \
+	X("url_decode", kw_transform_setup, KW_NOARG)                \
+	X("strip_whitespace", kw_transform_setup, KW_NOARG)          \
+	X("compress_whitespace", kw_transform_setup, KW_NOARG)       \
+	X("header_lowercase", kw_transform_setup, KW_NOARG)          \
 	X("strip_pseudo_headers", kw_transform_setup, KW_NOARG)
 
 #define DETECT_KW_PROTO(name, fn, flags) \

@@ -132,6 +132,20 @@ bool detect_tx_buffer(int proto, const setu_altx_t *tx, int db, uint32_t idx, in
 {
 	if (detect_buffers[db].alproto != proto)
 		return false;
+	switch (db) { /* both sides have a certificate (client authentication) */
+	case DB_TLS_SUBJECT:
+		return setu_tls_kw_cert(tx, 0, dir, idx, p, n);
+	case DB_TLS_ISSUER:
+		return setu_tls_kw_cert(tx, 1, dir, idx, p, n);
+	case DB_TLS_SERIAL:
+		return setu_tls_kw_cert(tx, 2, dir, idx, p, n);
+	case DB_TLS_FINGERPRINT:
+		return setu_tls_kw_cert(tx, 3, dir, idx, p, n);
+	case DB_TLS_CERTS:
+		return setu_tls_kw_cert(tx, 4, dir, idx, p, n);
+	default:
+		break;
+	}
 	setu_al_buffer_t ab = al_buffer(db);
 	if (ab != SETU_ALBUF_MAX)
 		return setu_applayer_tx_buffer((setu_alproto_t)proto, tx, ab, idx, p, n);
@@ -153,8 +167,8 @@ bool detect_tx_buffer(int proto, const setu_altx_t *tx, int db, uint32_t idx, in
 	case DB_HTTP_REQUEST_HEADER:
 	case DB_HTTP_RESPONSE_HEADER:
 		return setu_http_kwbuf(tx, SETU_KWB_HTTP_HEADER_N,
-		                       db == DB_HTTP_RESPONSE_HEADER ? 1 : 0, idx, scratch,
-		                       p, n);
+		                       db == DB_HTTP_RESPONSE_HEADER ? 1 : 0, idx,
+		                       scratch, p, n);
 	default:
 		break;
 	}
@@ -238,8 +252,8 @@ static void transform_one(uint8_t tf, const uint8_t *in, uint32_t n, setu_buf_t 
 		for (uint32_t i = 0; i < n; i++) {
 			if (in[i] == '%' && i + 2 < n && hexv(in[i + 1]) >= 0 &&
 			    hexv(in[i + 2]) >= 0) {
-				setu_buf_putc(b,
-				              (char)(hexv(in[i + 1]) << 4 | hexv(in[i + 2])));
+				setu_buf_putc(
+				    b, (char)(hexv(in[i + 1]) << 4 | hexv(in[i + 2])));
 				i += 2;
 			} else if (in[i] == '+') {
 				setu_buf_putc(b, ' ');
@@ -377,12 +391,14 @@ bool detect_tx_match(const setu_rule_t *r, int proto, const setu_altx_t *tx, int
 		case SM_TLS_NOTBEFORE:
 		case SM_TLS_NOTAFTER: {
 			time_t nb, na;
-			if (proto != SETU_ALPROTO_TLS || !setu_tls_kw_validity(tx, &nb, &na))
+			if (proto != SETU_ALPROTO_TLS ||
+			    !setu_tls_kw_validity(tx, &nb, &na))
 				return false;
 			if (sm->type == SM_TLS_CERT_VALID) {
 				/* Suricata: valid = within [notbefore, notafter];
 				 * expired = past notafter */
-				bool ok = sm->u.u32 == 1 ? now >= nb && now <= na : na < now;
+				bool ok =
+				    sm->u.u32 == 1 ? now >= nb && now <= na : na < now;
 				if (!ok)
 					return false;
 			} else {
@@ -392,6 +408,10 @@ bool detect_tx_match(const setu_rule_t *r, int proto, const setu_altx_t *tx, int
 			}
 			break;
 		}
+		case SM_APPEVENT:
+			if (proto != (int)an->mask || !(tx->events & (1u << an->num.a)))
+				return false;
+			break;
 		case SM_TLS_STORE: /* accepted; nothing is stored */
 			if (proto != SETU_ALPROTO_TLS)
 				return false;

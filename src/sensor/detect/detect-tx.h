@@ -14,7 +14,8 @@ bool detect_tx_buffer(int proto, const setu_altx_t *tx, int db, uint32_t idx, in
                       setu_buf_t *scratch, const uint8_t **p, uint32_t *n);
 /* dns.query, tls.certs, tls.subjectaltname: one buffer per entry, any may match */
 bool detect_buffer_multi(int db);
-/* Apply bl's transforms to the buffer (p, n) in place (results live in tmp); false on memcap. */
+/* Apply bl's transforms to the buffer (p, n) in place (results live in tmp); false on
+ * memcap. */
 bool detect_transform(const buflist_t *bl, const uint8_t **p, uint32_t *n,
                       setu_buf_t tmp[2]);
 /* LIST_TXMATCH keywords of r on tx, side dir, at time now. */

@@ -47,7 +47,8 @@ typedef struct detect_flow_state {
 		uint64_t id;
 		uint8_t *bits; /* owned */
 		size_t nbytes;
-	} * txd; /* owned */
+		uint8_t sides; /* bit d: side d was inspected once it was complete */
+	} * txd;               /* owned */
 	uint32_t ntxd;
 } detect_flow_state_t;
 
@@ -438,7 +439,8 @@ struct setu_detect_thread {
 	hs_scratch_t *scratch; /* owned */
 	uint32_t *stamp;       /* owned [nrules] */
 	uint32_t cur;
-	uint32_t *cand; /* owned [nrules] */
+	uint32_t *cand;  /* owned [nrules] */
+	uint32_t *cand2; /* owned [nrules]: merge buffer of collect() */
 	uint32_t ncand;
 	const pgroup_t *scan_group;
 	/* rules that alerted on the stream for packet sa_pkt (stamp == sa_cur) */
@@ -464,6 +466,7 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 	size_t n = de->nrules ? de->nrules : 1;
 	dt->stamp = calloc(n, sizeof(*dt->stamp));
 	dt->cand = malloc(n * sizeof(*dt->cand));
+	dt->cand2 = malloc(n * sizeof(*dt->cand2));
 	dt->sa_stamp = calloc(n, sizeof(*dt->sa_stamp));
 	dt->md = pcre2_match_data_create(16, NULL);
 	dt->mctx = pcre2_match_context_create(NULL);
@@ -471,8 +474,9 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 	setu_buf_init(&dt->kwbuf, SETU_DETECT_MAX_TX_BUFFER);
 	setu_buf_init(&dt->tfbuf[0], SETU_DETECT_MAX_TX_BUFFER);
 	setu_buf_init(&dt->tfbuf[1], SETU_DETECT_MAX_TX_BUFFER);
-	if (dt->stamp == NULL || dt->cand == NULL || dt->sa_stamp == NULL ||
-	    dt->md == NULL || dt->mctx == NULL || dt->txpkt == NULL)
+	if (dt->stamp == NULL || dt->cand == NULL || dt->cand2 == NULL ||
+	    dt->sa_stamp == NULL || dt->md == NULL || dt->mctx == NULL ||
+	    dt->txpkt == NULL)
 		goto fail;
 	/* Suricata's default pcre match limits (detect.pcre.match-limit and
 	 * match-limit-recursion) */
@@ -485,7 +489,8 @@ setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de)
 	for (int pr = 0; pr < SETU_ALPROTO_MAX; pr++)
 		for (int b = 0; b < DB_COUNT; b++)
 			if (de->txpf[pr][b].db != NULL &&
-			    hs_alloc_scratch(de->txpf[pr][b].db, &dt->scratch) != HS_SUCCESS)
+			    hs_alloc_scratch(de->txpf[pr][b].db, &dt->scratch) !=
+			        HS_SUCCESS)
 				goto fail;
 	return dt;
 fail:
@@ -500,6 +505,7 @@ void setu_detect_thread_free(setu_detect_thread_t *dt)
 	hs_free_scratch(dt->scratch);
 	free(dt->stamp);
 	free(dt->cand);
+	free(dt->cand2);
 	free(dt->sa_stamp);
 	pcre2_match_data_free(dt->md);
 	pcre2_match_context_free(dt->mctx);
@@ -534,8 +540,8 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void collect_group(setu_detect_thread_t *dt, const pgroup_t *pg,
-                          const uint8_t *buf, size_t len)
+static void scan_group(setu_detect_thread_t *dt, const pgroup_t *pg, const uint8_t *buf,
+                       size_t len)
 {
 	if (pg->db != NULL && len > 0) {
 		dt->scan_group = pg;
@@ -545,17 +551,12 @@ static void collect_group(setu_detect_thread_t *dt, const pgroup_t *pg,
 		              (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0,
 		              dt->scratch, on_hs_match, dt);
 	}
-	for (uint32_t i = 0; i < pg->nnonpf; i++) {
-		uint32_t ri = pg->nonpf[i];
-		if (dt->stamp[ri] != dt->cur) {
-			dt->stamp[ri] = dt->cur;
-			dt->cand[dt->ncand++] = ri;
-		}
-	}
 }
 
 /* candidates = prefilter hits on buf + the non-prefilter rules of group a (and b, if
- * not NULL), in rule order */
+ * not NULL), in rule order. The non-prefilter lists are sorted already and disjoint
+ * (a rule is in one group of a direction): only the few hits are sorted, then the
+ * three lists are merged. */
 static void collect(setu_detect_thread_t *dt, const pgroup_t *a, const pgroup_t *b,
                     const uint8_t *buf, size_t len)
 {
@@ -565,11 +566,30 @@ static void collect(setu_detect_thread_t *dt, const pgroup_t *a, const pgroup_t 
 		       (dt->de->nrules ? dt->de->nrules : 1) * sizeof(*dt->stamp));
 		dt->cur = 1;
 	}
-	collect_group(dt, a, buf, len);
+	scan_group(dt, a, buf, len);
 	if (b != NULL)
-		collect_group(dt, b, buf, len);
-	if (dt->ncand > 1)
-		qsort(dt->cand, dt->ncand, sizeof(*dt->cand), cmp_u32);
+		scan_group(dt, b, buf, len);
+	uint32_t nh = dt->ncand;
+	if (nh > 1)
+		qsort(dt->cand, nh, sizeof(*dt->cand), cmp_u32);
+	const uint32_t *l[3] = {dt->cand, a->nonpf, b != NULL ? b->nonpf : NULL};
+	uint32_t n[3] = {nh, a->nnonpf, b != NULL ? b->nnonpf : 0};
+	uint32_t i[3] = {0, 0, 0};
+	uint32_t *out = dt->cand2, w = 0;
+	for (;;) {
+		int best = -1;
+		for (int k = 0; k < 3; k++)
+			if (i[k] < n[k] && (best < 0 || l[k][i[k]] < l[best][i[best]]))
+				best = k;
+		if (best < 0)
+			break;
+		uint32_t ri = l[best][i[best]++];
+		if (w == 0 || out[w - 1] != ri)
+			out[w++] = ri;
+	}
+	dt->cand2 = dt->cand;
+	dt->cand = out;
+	dt->ncand = w;
 }
 
 /* the groups a packet (or stream chunk) of direction dir with server port sport scans */
@@ -927,8 +947,8 @@ static void postmatch(const setu_detect_engine_t *de, const setu_rule_t *r, setu
  * app-layer match, NULL otherwise. */
 static bool report_match(setu_detect_thread_t *dt, const setu_rule_t *r, setu_pkt_t *p,
                          bool stream, const uint8_t *buf, size_t len,
-                         uint64_t stream_offset, const setu_altx_t *tx, setu_alert_cb cb,
-                         void *user)
+                         uint64_t stream_offset, const setu_altx_t *tx, int tx_proto,
+                         setu_alert_cb cb, void *user)
 {
 	const setu_detect_engine_t *de = dt->de;
 	postmatch(de, r, p);
@@ -954,7 +974,8 @@ static bool report_match(setu_detect_thread_t *dt, const setu_rule_t *r, setu_pk
 			dt->sa_pkt = p;
 			if (++dt->sa_cur == 0) {
 				memset(dt->sa_stamp, 0,
-				       (de->nrules ? de->nrules : 1) * sizeof(*dt->sa_stamp));
+				       (de->nrules ? de->nrules : 1) *
+				           sizeof(*dt->sa_stamp));
 				dt->sa_cur = 1;
 			}
 		}
@@ -965,6 +986,8 @@ static bool report_match(setu_detect_thread_t *dt, const setu_rule_t *r, setu_pk
 	if (tx != NULL) {
 		a.flags |= SETU_ALERT_TX;
 		a.tx_id = tx->id;
+		a.tx = tx;
+		a.tx_proto = tx_proto;
 	}
 	a.stream_offset = stream_offset;
 	a.payload = buf;
@@ -1024,7 +1047,7 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			if (!detect_inspect_payload(r, &ic))
 				continue;
 		}
-		if (report_match(dt, r, p, stream, buf, len, stream_offset, NULL, cb,
+		if (report_match(dt, r, p, stream, buf, len, stream_offset, NULL, 0, cb,
 		                 user))
 			return true;
 	}
@@ -1167,8 +1190,8 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 /* The packet an alert of a tx reports when the current packet travels the other way (or
  * there is none, at flow end): the flow's tuple in direction dir, with the current
  * packet's time and number. */
-static setu_pkt_t *tx_packet(setu_detect_thread_t *dt, const setu_pkt_t *p, setu_flow_t *f,
-                             int dir)
+static setu_pkt_t *tx_packet(setu_detect_thread_t *dt, const setu_pkt_t *p,
+                             setu_flow_t *f, int dir)
 {
 	setu_pkt_t *q = dt->txpkt;
 	setu_pkt_reset(q);
@@ -1190,7 +1213,7 @@ static setu_pkt_t *tx_packet(setu_detect_thread_t *dt, const setu_pkt_t *p, setu
 
 /* every sticky buffer of r matches on tx, side dir (a multi-buffer: any entry) */
 static bool tx_buffers_match(setu_detect_thread_t *dt, const setu_rule_t *r, int proto,
-                             const setu_altx_t *tx, int dir)
+                             const setu_altx_t *tx, int dir, bool *missing)
 {
 	for (uint32_t i = 0; i < r->nbl; i++) {
 		const buflist_t *bl = &r->bl[i];
@@ -1202,6 +1225,8 @@ static bool tx_buffers_match(setu_detect_thread_t *dt, const setu_rule_t *r, int
 			                      &n)) {
 				if (idx == 0 && bl->absent != 0)
 					ok = true; /* absent, as required */
+				else if (idx == 0)
+					*missing = true;
 				break;
 			}
 			if (bl->absent == 1)
@@ -1259,6 +1284,7 @@ static struct txdone *txd_get(detect_flow_state_t *st, int proto, const setu_alt
 		free_e->nbytes = need;
 	}
 	memset(free_e->bits, 0, need);
+	free_e->sides = 0;
 	free_e->used = true;
 	free_e->proto = (uint8_t)proto;
 	free_e->id = tx->id;
@@ -1276,6 +1302,12 @@ static void txd_set(struct txdone *e, uint32_t b)
 		e->bits[b / 8] |= (uint8_t)(1u << (b % 8));
 }
 
+static void txd_clear(struct txdone *e, uint32_t b)
+{
+	if (e != NULL)
+		e->bits[b / 8] &= (uint8_t) ~(1u << (b % 8));
+}
+
 static bool side_ready(int proto, const setu_altx_t *tx, int d)
 {
 	switch (proto) {
@@ -1288,8 +1320,8 @@ static bool side_ready(int proto, const setu_altx_t *tx, int d)
 	}
 }
 
-static int on_tx_hs_match(unsigned int id, unsigned long long from,
-                          unsigned long long to, unsigned int flags, void *ctx)
+static int on_tx_hs_match(unsigned int id, unsigned long long from, unsigned long long to,
+                          unsigned int flags, void *ctx)
 {
 	(void)from;
 	(void)to;
@@ -1320,7 +1352,8 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 			continue;
 		dt->tx_scan = tp;
 		for (int d = 0; d < 2; d++) {
-			if ((only_d >= 0 && d != only_d) || !(detect_buffers[b].dirs & (1u << d)))
+			if ((only_d >= 0 && d != only_d) ||
+			    !(detect_buffers[b].dirs & (1u << d)))
 				continue;
 			/* request-only buffers are read on the response side too (mixed
 			 * rules): scan them once, on the side they belong to, unless
@@ -1328,11 +1361,12 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 			for (uint32_t idx = 0;; idx++) {
 				const uint8_t *buf;
 				uint32_t n;
-				if (!detect_tx_buffer(proto, tx, b, idx, d, &dt->kwbuf, &buf, &n))
+				if (!detect_tx_buffer(proto, tx, b, idx, d, &dt->kwbuf,
+				                      &buf, &n))
 					break;
 				if (n > 0)
-					(void)hs_scan(tp->db, (const char *)buf, n, 0, dt->scratch,
-					              on_tx_hs_match, dt);
+					(void)hs_scan(tp->db, (const char *)buf, n, 0,
+					              dt->scratch, on_tx_hs_match, dt);
 				if (!detect_buffer_multi(b))
 					break;
 			}
@@ -1342,11 +1376,12 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 			for (uint32_t idx = 0;; idx++) {
 				const uint8_t *buf;
 				uint32_t n;
-				if (!detect_tx_buffer(proto, tx, b, idx, 0, &dt->kwbuf, &buf, &n))
+				if (!detect_tx_buffer(proto, tx, b, idx, 0, &dt->kwbuf,
+				                      &buf, &n))
 					break;
 				if (n > 0)
-					(void)hs_scan(tp->db, (const char *)buf, n, 0, dt->scratch,
-					              on_tx_hs_match, dt);
+					(void)hs_scan(tp->db, (const char *)buf, n, 0,
+					              dt->scratch, on_tx_hs_match, dt);
 				if (!detect_buffer_multi(b))
 					break;
 			}
@@ -1386,22 +1421,38 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 				continue;
 			txd_set(e, 2 * k + (uint32_t)d);
 			int phys = d ^ rev;
-			setu_pkt_t *ap = p != NULL && pdir == phys ? p : tx_packet(dt, p, f, phys);
+			setu_pkt_t *ap =
+			    p != NULL && pdir == phys ? p : tx_packet(dt, p, f, phys);
 			hview_t v;
-			/* '=>' rules read the header client -> server whatever the side */
+			/* '=>' rules read the header client -> server whatever the side
+			 */
 			view_of(ap, (r->flags & RF_TXBIDIR) && phys != rev, &v);
 			if (!header_match(r, ap, &v) || !match_list(de, r, ap, &v, false))
 				continue;
+			bool missing = false;
 			if (!detect_tx_match(r, proto, tx, d, now) ||
-			    !tx_buffers_match(dt, r, proto, tx, d))
+			    !tx_buffers_match(dt, r, proto, tx, d, &missing)) {
+				/* a buffer that is not there yet (a client certificate
+				 * after the ClientHello ...): again when handed over */
+				if (missing && only_d >= 0)
+					txd_clear(e, 2 * k + (uint32_t)d);
 				continue;
+			}
 			if (r->lists[LIST_PMATCH].n > 0) {
-				/* raw payload keywords of a tx rule: the packet's bytes */
-				if (ap != p || p->payload_len == 0)
+				/* raw payload keywords of a tx rule: the packet's
+				 * bytes, or on TCP the stream's raw window of the
+				 * rule's side */
+				const uint8_t *pb = ap == p ? p->payload : NULL;
+				size_t pl = ap == p ? p->payload_len : 0;
+				uint64_t wo;
+				if (pl == 0 && f->tcp != NULL &&
+				    setu_stream_raw_window(f, phys, &pb, &pl, &wo) != 0)
+					pl = 0;
+				if (pl == 0)
 					continue;
 				inspect_ctx_t ic = {0};
-				ic.buf = p->payload;
-				ic.len = p->payload_len;
+				ic.buf = pb;
+				ic.len = (uint32_t)(pl > UINT32_MAX ? UINT32_MAX : pl);
 				ic.md = dt->md;
 				ic.mctx = dt->mctx;
 				if (!detect_inspect_payload(r, &ic))
@@ -1409,8 +1460,8 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 			}
 			txd_set(e, 2 * k);
 			txd_set(e, 2 * k + 1);
-			if (report_match(dt, r, ap, false, ap->payload, ap->payload_len, 0,
-			                 tx, cb, user))
+			if (report_match(dt, r, ap, false, ap->payload, ap->payload_len,
+			                 0, tx, proto, cb, user))
 				return true; /* pass rule: nothing more on this tx */
 			break;               /* once per rule and tx */
 		}
@@ -1435,13 +1486,17 @@ static void detect_tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_ale
 	int pdir = (p->flags & SETU_PKT_TOCLIENT) ? 1 : 0;
 	int d = pdir ^ (setu_alstate_reversed(ast) ? 1 : 0);
 	int proto = f->app_proto;
-	for (const setu_altx_t *tx = setu_alstate_tx_first(ast); tx != NULL; tx = tx->next) {
+	for (const setu_altx_t *tx = setu_alstate_tx_first(ast); tx != NULL;
+	     tx = tx->next) {
 		if (tx->logged || !side_ready(proto, tx, d))
 			continue;
 		detect_flow_state_t *st = fstate(de, f, true);
 		struct txdone *e = txd_get(st, proto, tx, de->ntxrules[proto], true);
 		if (e == NULL)
 			continue; /* no memory: the drain call inspects it whole */
+		if (e->sides & (1u << d))
+			continue; /* a complete side does not change */
+		e->sides |= (uint8_t)(1u << d);
 		tx_run(dt, p, f, proto, tx, d, e, cb, user);
 	}
 }

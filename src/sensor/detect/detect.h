@@ -114,6 +114,8 @@ const setu_detect_stats_t *setu_detect_engine_stats(const setu_detect_engine_t *
 setu_detect_thread_t *setu_detect_thread_new(const setu_detect_engine_t *de);
 void setu_detect_thread_free(setu_detect_thread_t *dt);
 
+struct setu_altx;
+
 /* alert flags */
 #define SETU_ALERT_STREAM_MATCH (1u << 0) /* matched on reassembled stream data */
 #define SETU_ALERT_NOALERT_TAG (1u << 1)  /* rule has a tag keyword (logged only) */
@@ -128,7 +130,13 @@ typedef struct setu_alert {
 	const uint8_t
 	    *payload; /* the inspected buffer (packet payload or stream window) */
 	size_t payload_len;
-	uint64_t tx_id; /* SETU_ALERT_TX: the transaction's id in its flow (EVE "tx_id") */
+	uint64_t
+	    tx_id; /* SETU_ALERT_TX: the transaction's id in its flow (EVE "tx_id") */
+	/* SETU_ALERT_TX: the transaction itself and its protocol (setu_alproto_t), for
+	 * the alert's app-layer block (setu_applayer_eve_tx); valid during the callback
+	 * only */
+	const struct setu_altx *tx;
+	int tx_proto;
 } setu_alert_t;
 
 typedef void (*setu_alert_cb)(void *user, const setu_pkt_t *p, const setu_alert_t *a);
@@ -164,7 +172,6 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
  * direction (p itself when its direction is the rule's). A rule alerts at most once per
  * tx. */
 struct setu_flow;
-struct setu_altx;
 void setu_detect_tx(setu_detect_thread_t *dt, setu_pkt_t *p, struct setu_flow *f,
                     int proto, const struct setu_altx *tx, setu_alert_cb cb, void *user);
 

@@ -122,8 +122,9 @@ int kw_absent_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	buflist_t *bl = &r->bl[r->cur_bl];
 	if (arg == NULL || *arg == '\0') {
 		if (bl->l.n > 0)
-			return perr(pc, "absent can't be combined with payload keywords on "
-			                "the same buffer (use absent: or_else)");
+			return perr(pc,
+			            "absent can't be combined with payload keywords on "
+			            "the same buffer (use absent: or_else)");
 		bl->absent = 1;
 	} else if (strcmp(arg, "or_else") == 0) {
 		bl->absent = 2;
@@ -144,7 +145,8 @@ int kw_pkt_data_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 
 int rule_move_last_to_buffer(parse_ctx_t *pc, setu_rule_t *r, int db, uint8_t type)
 {
-	sm_list_arr_t *src = r->cur_bl >= 0 ? &r->bl[r->cur_bl].l : &r->lists[LIST_PMATCH];
+	sm_list_arr_t *src =
+	    r->cur_bl >= 0 ? &r->bl[r->cur_bl].l : &r->lists[LIST_PMATCH];
 	uint32_t k = src->n;
 	while (k > 0 && src->v[k - 1].type != type)
 		k--;
@@ -290,6 +292,26 @@ int kw_app_layer_protocol_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg
 	return 0;
 }
 
+/* app-layer-event:<proto>.<event> (Suricata's names, e.g. http.request_smuggling): the
+ * event raised on the transaction. Flow-level events (protocol detection) are not kept
+ * per tx here: such rules are skipped. */
+int kw_app_layer_event_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
+{
+	setu_alproto_t p = SETU_ALPROTO_UNKNOWN;
+	int bit = setu_applayer_event_by_name(arg, &p);
+	if (bit < 0 || p == SETU_ALPROTO_UNKNOWN || p >= SETU_ALPROTO_FAILED) {
+		char kw[96];
+		snprintf(kw, sizeof(kw), "app-layer-event:%s", arg);
+		return punsup(pc, kw);
+	}
+	sm_alnum_t *an = calloc(1, sizeof(*an));
+	if (an == NULL)
+		return SETU_ENOMEM;
+	an->num.a = (uint64_t)bit;
+	an->mask = (uint32_t)p;
+	return add_txmatch(r, SM_APPEVENT, an);
+}
+
 /* "[!]<cmp>" for dns.opcode / dns.rrtype */
 static int num_kw(parse_ctx_t *pc, setu_rule_t *r, const char *kw, const char *arg,
                   uint64_t max, uint8_t type)
@@ -386,7 +408,14 @@ int kw_tls_version_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 }
 
 /* ssl_version bits */
-enum { SV_SSL2 = 1, SV_SSL3 = 2, SV_TLS10 = 4, SV_TLS11 = 8, SV_TLS12 = 16, SV_TLS13 = 32 };
+enum {
+	SV_SSL2 = 1,
+	SV_SSL3 = 2,
+	SV_TLS10 = 4,
+	SV_TLS11 = 8,
+	SV_TLS12 = 16,
+	SV_TLS13 = 32
+};
 
 int kw_ssl_version_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
@@ -435,7 +464,8 @@ int kw_ssl_state_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	if (an == NULL)
 		return SETU_ENOMEM;
 	char *save = NULL;
-	for (char *t = strtok_r(buf, "|,", &save); t != NULL; t = strtok_r(NULL, "|,", &save)) {
+	for (char *t = strtok_r(buf, "|,", &save); t != NULL;
+	     t = strtok_r(NULL, "|,", &save)) {
 		t = str_trim(t);
 		bool neg = *t == '!';
 		if (neg)
@@ -581,7 +611,8 @@ int kw_transform_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	             {"header_lowercase", TF_HEADER_LOWER},
 	             {"strip_pseudo_headers", TF_STRIP_PSEUDO}};
 	if (r->cur_bl < 0)
-		return perr(pc, "transform %s needs a preceding sticky buffer", pc->kwname);
+		return perr(pc, "transform %s needs a preceding sticky buffer",
+		            pc->kwname);
 	buflist_t *bl = &r->bl[r->cur_bl];
 	if (bl->l.n > 0)
 		return perr(pc, "transforms must directly follow the sticky buffer");
@@ -634,7 +665,8 @@ int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r)
 			resp = resp || d->dirs == 2;
 		} else {
 			uint8_t t = tl->v[i - r->nbl].type;
-			p = txmatch_proto(t);
+			p = t == SM_APPEVENT ? (uint8_t)tl->v[i - r->nbl].u.an->mask
+			                     : txmatch_proto(t);
 			kw = t == SM_URILEN ? "urilen" : "tls/dns keyword";
 			req = req || t == SM_URILEN;
 			resp = resp || t == SM_TLS_CHAIN_LEN;
@@ -684,7 +716,8 @@ int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r)
 	uint32_t fdir = 0;
 	for (uint32_t i = 0; i < r->lists[LIST_MATCH].n; i++)
 		if (r->lists[LIST_MATCH].v[i].type == SM_FLOW)
-			fdir = r->lists[LIST_MATCH].v[i].u.u32 & (FL_TOSERVER | FL_TOCLIENT);
+			fdir =
+			    r->lists[LIST_MATCH].v[i].u.u32 & (FL_TOSERVER | FL_TOCLIENT);
 	if (resp) {
 		if (fdir == FL_TOSERVER) {
 			pc->col = 0;

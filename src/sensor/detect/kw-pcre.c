@@ -85,8 +85,9 @@ int kw_pcre_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 			if (b < 0 || (db >= 0 && db != b)) {
 				char kw[16];
 				snprintf(kw, sizeof(kw), "pcre/%c", f);
-				return b < 0 ? punsup(pc, kw)
-				             : perr(pc, "pcre: modifiers for two buffers");
+				return b < 0
+				           ? punsup(pc, kw)
+				           : perr(pc, "pcre: modifiers for two buffers");
 			}
 			db = b;
 			break;

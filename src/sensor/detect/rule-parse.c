@@ -468,8 +468,8 @@ static int parse_header(parse_ctx_t *pc, setu_rule_t *r, const char *s, size_t l
 				/* the protocols the app-layer parses; "http" is HTTP/1
 				 * here (libhtp), "ssl" Suricata's alias of tls */
 				if (strcmp(protos[i].name, "http2") != 0)
-					r->alproto = (uint8_t)setu_alproto_by_name(
-					    protos[i].name);
+					r->alproto =
+					    (uint8_t)setu_alproto_by_name(protos[i].name);
 			}
 			if (protos[i].rp == RP_PKTHDR)
 				r->flags |= RF_PKTHDR;

@@ -66,6 +66,15 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 	if (f != NULL && f->app_proto != SETU_ALPROTO_UNKNOWN)
 		setu_json_str(&w->json, "app_proto",
 		              setu_alproto_name((setu_alproto_t)f->app_proto));
+	/* a transaction's alert names it and, with alert metadata on (Suricata's
+	 * default), carries its app-layer block ("http": {...}, "dns": ..., "tls": ...)
+	 */
+	if (a->flags & SETU_ALERT_TX) {
+		setu_json_u64(&w->json, "tx_id", a->tx_id);
+		if (o->alert_metadata && a->tx != NULL)
+			setu_applayer_eve_tx(&w->json, (setu_alproto_t)a->tx_proto, a->tx,
+			                     &w->e->al_eve);
+	}
 	setu_stream_gap_t gaps[SETU_EVE_MAX_GAPS];
 	size_t ngaps = 0;
 	if ((a->flags & SETU_ALERT_STREAM_MATCH) && f != NULL && w->stream_dir >= 0)

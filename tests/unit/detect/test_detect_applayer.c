@@ -162,8 +162,8 @@ static void sess_pkt(sess_t *s, int dir, const void *data, size_t len)
 	p.payload_len = s->udp ? (uint32_t)len : 0;
 	s->cur = &p;
 	if (len > 0)
-		assert_int_equal(setu_applayer_handle(s->ac, &s->f, &p, dir, data, len, 0),
-		                 0);
+		assert_int_equal(
+		    setu_applayer_handle(s->ac, &s->f, &p, dir, data, len, 0), 0);
 	setu_detect_packet(s->dt, &p, on_alert, &s->h);
 	setu_applayer_drain(s->ac, &s->f, false, on_tx, s);
 	s->cur = NULL;
@@ -224,6 +224,8 @@ static void test_parse(void **state)
 	    "content:\"b\"; sid:1;)",
 	    "alert tcp any any -> any any (app-layer-protocol:!http; sid:1;)",
 	    "alert http any any -> any any (content:\"GET\"; sid:1;)",
+	    "alert http any any -> any any (app-layer-event:http.request_smuggling; "
+	    "sid:1;)",
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		int rc = load_one(ok[i]);
@@ -265,6 +267,8 @@ static void test_parse(void **state)
 	                 1);
 	assert_int_equal(
 	    load_one("alert tcp any any -> any any (app-layer-protocol:smb; sid:1;)"), 1);
+	assert_int_equal(
+	    load_one("alert tcp any any -> any any (app-layer-event:smb.x; sid:1;)"), 1);
 
 	/* stats: app-layer header rules of parsed protocols are no longer pending */
 	setu_detect_engine_t *de =
@@ -301,7 +305,8 @@ static void test_http(void **state)
 	    "content:\"example.com\"; http_host; sid:3;)\n"
 	    "alert http any any -> any any (http.host.raw; content:\"WWW.Example\"; "
 	    "sid:4;)\n"
-	    "alert http any any -> any any (http.user_agent; content:\"evilbot\"; nocase; "
+	    "alert http any any -> any any (http.user_agent; content:\"evilbot\"; "
+	    "nocase; "
 	    "bsize:11; sid:5;)\n"
 	    "alert http any any -> any any (http.header; content:\"Accept|3a 20|*/*|0d "
 	    "0a|\"; sid:6;)\n"
@@ -362,7 +367,8 @@ static void test_http(void **state)
 	static const uint32_t no[] = {7, 14, 17, 23, 27, 29};
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (count(&s.h, yes[i]) != 1)
-			print_error("sid %u: %d alerts, want 1\n", yes[i], count(&s.h, yes[i]));
+			print_error("sid %u: %d alerts, want 1\n", yes[i],
+			            count(&s.h, yes[i]));
 		assert_int_equal(count(&s.h, yes[i]), 1);
 	}
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
@@ -669,8 +675,10 @@ static void test_tls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),    cmocka_unit_test(test_http),
-	    cmocka_unit_test(test_http_pipelined), cmocka_unit_test(test_dns),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_http_pipelined),
+	    cmocka_unit_test(test_dns),
 	    cmocka_unit_test(test_tls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

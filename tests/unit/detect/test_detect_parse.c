@@ -231,7 +231,8 @@ static const tcase_t cases[] = {
     BAD(H "(pcre:\"/abc/q\"; sid:1;)", "unknown modifier 'q'"),
     BAD(H "(pcre:\"/a(b/\"; sid:1;)", "pcre:"),
     BAD(H "(pcre:\"/a/RR\"; sid:1;)", "'R' given twice"),
-    SKIP(H "(pcre:\"/(?P<pkt_x>a)/\"; sid:1;)", "keyword 'pcre/capture-var' not supported"),
+    SKIP(H "(pcre:\"/(?P<pkt_x>a)/\"; sid:1;)",
+         "keyword 'pcre/capture-var' not supported"),
     SKIP(H "(pcre:\"/(?P<pkt_x>a)/\"; sid:1;)", "pcre/capture-var"),
     /* byte_* */
     OK(H "(byte_test:2,>,100,0; sid:1;)"),

@@ -66,9 +66,9 @@ bool setu_dns_kw_rrtype(const setu_altx_t *t, uint32_t i, uint16_t *rrtype)
 {
 	const setu_dns_tx_t *tx = (const setu_dns_tx_t *)t;
 	uint32_t nq = tx->nsec[SETU_DNS_SEC_QUERY];
-	const setu_dns_rr_t *rr =
-	    i < nq ? setu_dns_tx_rr(tx, SETU_DNS_SEC_QUERY, i)
-	           : setu_dns_tx_rr(tx, SETU_DNS_SEC_ANSWER, i - nq);
+	const setu_dns_rr_t *rr = i < nq
+	                              ? setu_dns_tx_rr(tx, SETU_DNS_SEC_QUERY, i)
+	                              : setu_dns_tx_rr(tx, SETU_DNS_SEC_ANSWER, i - nq);
 	if (rr == NULL)
 		return false;
 	*rrtype = rr->rrtype;

@@ -38,7 +38,8 @@ static bool headers(const htp_table_t *t, int dir, int mode, setu_buf_t *b)
 		if (mode != 2) {
 			setu_buf_append(b, ": ", 2);
 			if (h->value != NULL)
-				setu_buf_append(b, bstr_ptr(h->value), bstr_len(h->value));
+				setu_buf_append(b, bstr_ptr(h->value),
+				                bstr_len(h->value));
 		}
 		setu_buf_append(b, "\r\n", 2);
 	}
@@ -110,7 +111,8 @@ bool setu_http_kwbuf(const setu_altx_t *t, setu_kwb_t kwb, int dir, uint32_t idx
 		setu_buf_append(scratch, bstr_ptr(hd->name), bstr_len(hd->name));
 		setu_buf_append(scratch, ": ", 2);
 		if (hd->value != NULL)
-			setu_buf_append(scratch, bstr_ptr(hd->value), bstr_len(hd->value));
+			setu_buf_append(scratch, bstr_ptr(hd->value),
+			                bstr_len(hd->value));
 		return out(scratch, p, n);
 	}
 	}

@@ -34,6 +34,40 @@ bool setu_tls_kw_validity(const setu_altx_t *t, time_t *notbefore, time_t *notaf
 	return true;
 }
 
+bool setu_tls_kw_cert(const setu_altx_t *t, int field, int dir, uint32_t idx,
+                      const uint8_t **p, uint32_t *n)
+{
+	const setu_tls_tx_t *tx = (const setu_tls_tx_t *)t;
+	const setu_tls_cert_t *c = dir == 0 ? &tx->client_cert : &tx->cert;
+	setu_tls_str_t s;
+	switch (field) {
+	case 0:
+		s = c->subject;
+		break;
+	case 1:
+		s = c->issuerdn;
+		break;
+	case 2:
+		s = c->serial;
+		break;
+	case 3:
+		s = c->fingerprint;
+		break;
+	default:
+		if (idx >= c->nder)
+			return false;
+		s = c->der[idx];
+		break;
+	}
+	if (field != 4 && (!c->present || idx > 0))
+		return false;
+	if (s.len == 0)
+		return false;
+	*p = setu_tls_str(tx, s);
+	*n = s.len;
+	return true;
+}
+
 uint32_t setu_tls_kw_chain_len(const setu_altx_t *t)
 {
 	return ((const setu_tls_tx_t *)t)->cert.nder;
