@@ -51,13 +51,19 @@ bool setu_dns_kw_name(const setu_altx_t *tx, int section, uint32_t i, const uint
 bool setu_dns_kw_rrtype(const setu_altx_t *tx, uint32_t i, uint16_t *rrtype);
 
 /* TLS: version seen in direction dir (0 ClientHello, 1 negotiated), 0 if none; whether
- * the hellos were seen; the server certificate's validity dates (false if none); the
+ * the handshake states seen; the server certificate's validity dates (false if none); the
  * i-th subjectAltName. */
 /* Client side ready once the ClientHello is parsed; server side once the tx is complete
  * (ServerHello, certificates). */
 bool setu_tls_kw_ready(const setu_altx_t *tx, int dir);
 uint16_t setu_tls_kw_version(const setu_altx_t *tx, int dir);
-void setu_tls_kw_hellos(const setu_altx_t *tx, bool *client, bool *server);
+/* ssl_state: the handshake states seen (SETU_TLS_ST_* bits) */
+#define SETU_TLS_ST_CLIENT_HELLO 1u
+#define SETU_TLS_ST_SERVER_HELLO 2u
+#define SETU_TLS_ST_CLIENT_KEYX 4u
+#define SETU_TLS_ST_SERVER_KEYX 8u
+#define SETU_TLS_ST_UNKNOWN 16u
+uint32_t setu_tls_kw_states(const setu_altx_t *tx);
 bool setu_tls_kw_validity(const setu_altx_t *tx, time_t *notbefore, time_t *notafter);
 /* Certificate fields of side dir (0 the client's certificate, 1 the server's):
  * field 0 subject, 1 issuer, 2 serial, 3 SHA-1 fingerprint, 4 the idx-th DER of the

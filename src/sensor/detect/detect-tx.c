@@ -380,9 +380,7 @@ bool detect_tx_match(const setu_rule_t *r, int proto, const setu_altx_t *tx, int
 		case SM_SSL_STATE: {
 			if (proto != SETU_ALPROTO_TLS)
 				return false;
-			bool ch, sh;
-			setu_tls_kw_hellos(tx, &ch, &sh);
-			uint32_t seen = (ch ? 1u : 0) | (sh ? 2u : 0);
+			uint32_t seen = setu_tls_kw_states(tx);
 			if ((seen & an->num.b) || (an->mask != 0 && !(seen & an->mask)))
 				return false;
 			break;

@@ -4,6 +4,7 @@
  * ssl_version, ssl_state, tls.subject/issuerdn/fingerprint, certificate dates, tls.store
  * and transforms; and the rule's app-layer finalisation (protocol, direction). */
 #include "detect-int.h"
+#include "sensor/applayer/kwbuf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -454,8 +455,8 @@ int kw_ssl_version_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	return add_txmatch(r, SM_SSL_VERSION, an);
 }
 
-/* ssl_state: client_hello, server_hello, with '|' (any of) and '!'; the key exchange
- * states are not tracked by the TLS parser, so rules naming them are skipped */
+/* ssl_state: client_hello, server_hello, server_keyx, unknown, with '|' (any of) and
+ * '!'; client_keyx is skipped (see below) */
 int kw_ssl_state_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
 	char buf[128];
@@ -470,18 +471,25 @@ int kw_ssl_state_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 		bool neg = *t == '!';
 		if (neg)
 			t = str_trim(t + 1);
+		static const struct {
+			const char *name;
+			uint32_t bit;
+		} states[] = {{"client_hello", SETU_TLS_ST_CLIENT_HELLO},
+		              {"server_hello", SETU_TLS_ST_SERVER_HELLO},
+		              {"server_keyx", SETU_TLS_ST_SERVER_KEYX},
+		              {"unknown", SETU_TLS_ST_UNKNOWN}};
 		uint32_t bit = 0;
-		if (strcmp(t, "client_hello") == 0)
-			bit = 1;
-		else if (strcmp(t, "server_hello") == 0)
-			bit = 2;
-		else if (strcmp(t, "client_keyx") == 0 || strcmp(t, "server_keyx") == 0 ||
-		         strcmp(t, "unknown") == 0) {
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+			if (strcmp(t, states[k].name) == 0)
+				bit = states[k].bit;
+		if (bit == 0 && strcmp(t, "client_keyx") == 0) {
+			/* a TLS transaction is complete (and inspected) at
+			 * ServerHelloDone, as Suricata logs it: the client's key exchange
+			 * comes after it */
 			free(an);
-			char kw[48];
-			snprintf(kw, sizeof(kw), "ssl_state:%s", t);
-			return punsup(pc, kw);
-		} else {
+			return punsup(pc, "ssl_state:client_keyx");
+		}
+		if (bit == 0) {
 			free(an);
 			return perr(pc, "ssl_state: unknown state '%s'", t);
 		}

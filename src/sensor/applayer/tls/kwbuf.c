@@ -1,5 +1,5 @@
 /* tls/kwbuf.c — TLS values for rule keywords: tls.version / ssl_version, ssl_state's
- * hellos, tls.cert_expired / notbefore / notafter dates, tls.subjectaltname. */
+ * handshake states, tls.cert_expired / notbefore / notafter dates, tls.subjectaltname. */
 #include "sensor/applayer/kwbuf.h"
 #include "sensor/applayer/tls/tls.h"
 
@@ -17,11 +17,14 @@ uint16_t setu_tls_kw_version(const setu_altx_t *t, int dir)
 	return tx->has_client_hello ? tx->client_version : 0;
 }
 
-void setu_tls_kw_hellos(const setu_altx_t *t, bool *client, bool *server)
+uint32_t setu_tls_kw_states(const setu_altx_t *t)
 {
 	const setu_tls_tx_t *tx = (const setu_tls_tx_t *)t;
-	*client = tx->has_client_hello;
-	*server = tx->has_server_hello;
+	return (tx->has_client_hello ? SETU_TLS_ST_CLIENT_HELLO : 0) |
+	       (tx->has_server_hello ? SETU_TLS_ST_SERVER_HELLO : 0) |
+	       (tx->client_keyx ? SETU_TLS_ST_CLIENT_KEYX : 0) |
+	       (tx->server_keyx ? SETU_TLS_ST_SERVER_KEYX : 0) |
+	       (tx->unknown_hs ? SETU_TLS_ST_UNKNOWN : 0);
 }
 
 bool setu_tls_kw_validity(const setu_altx_t *t, time_t *notbefore, time_t *notafter)

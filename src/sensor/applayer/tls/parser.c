@@ -909,6 +909,23 @@ static void tls_handshake_msg(setu_tls_state_t *ts, int dir, uint8_t type,
 	case 11:
 		tls_certificate(ts, dir, p, n);
 		break;
+	case 12: /* ServerKeyExchange */
+		if (dir == 1 && ts->tx != NULL)
+			ts->tx->server_keyx = true;
+		break;
+	case 16: /* ClientKeyExchange */
+		if (dir == 0 && ts->tx != NULL)
+			ts->tx->client_keyx = true;
+		break;
+	case 0:  /* HelloRequest */
+	case 4:  /* NewSessionTicket */
+	case 8:  /* EncryptedExtensions */
+	case 15: /* CertificateVerify */
+	case 20: /* Finished */
+	case 21: /* CertificateURL */
+	case 22: /* CertificateStatus */
+	case 24: /* KeyUpdate */
+		break;
 	case 13: /* CertificateRequest: wait for the client's certificate */
 		if (dir == 1 && ts->tx != NULL)
 			ts->tx->cert_request = true;
@@ -918,7 +935,9 @@ static void tls_handshake_msg(setu_tls_state_t *ts, int dir, uint8_t type,
 		if (dir == 1 && ts->tx != NULL && !ts->tx->cert_request)
 			ts->tx->hdr.complete = true;
 		break;
-	default:
+	default: /* a type no TLS version defines: ssl_state "unknown" */
+		if (ts->tx != NULL)
+			ts->tx->unknown_hs = true;
 		break;
 	}
 }

@@ -68,6 +68,9 @@ typedef struct setu_tls_tx {
 	bool
 	    resumed; /* abbreviated handshake (no certificate, server ChangeCipherSpec) */
 	bool cert_request; /* the server asked for a client certificate */
+	/* handshake messages seen, for ssl_state: ClientKeyExchange, ServerKeyExchange,
+	 * and a handshake type this parser does not know */
+	bool client_keyx, server_keyx, unknown_hs;
 	setu_tls_str_t sni;
 	setu_tls_cert_t cert;        /* the server's first certificate */
 	setu_tls_cert_t client_cert; /* the client's first certificate (client auth) */
