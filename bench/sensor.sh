@@ -20,7 +20,7 @@ if [ ! -f "$PCAP" ]; then
 	echo "generating $PCAP ($SIZE, seed 42, 300 attack flows)..."
 	"$SETU" gen pcap -o "$PCAP" --seed 42 --size "$SIZE" --attacks 300 >/dev/null
 fi
-BYTES=$(stat -c %s "$PCAP")
+BYTES=$(stat -L -c %s "$PCAP")
 PKTS=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['packets'])" "$PCAP.truth.json" 2>/dev/null || echo 0)
 
 run() {
