@@ -12,5 +12,6 @@ cmake --build build -j"$JOBS"
 # setu's main job, on loopback: a hub, a CERT sharing indicators and a rule under TLP,
 # an operator's sensor pulling them, analysing generated traffic, alerting and sending
 # sightings back, and what each organisation may then see.
+mkdir -p out
 rm -rf out/demo
 build/setu demo --dir out/demo

@@ -245,6 +245,16 @@ int cmd_demo(int argc, char **argv)
 	}
 	d.exe[n] = '\0';
 	if (dir != NULL) {
+		/* like mkdir -p: the parents first */
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", dir);
+		for (char *p = parent + 1; *p != '\0'; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			mkdir(parent, 0750);
+			*p = '/';
+		}
 		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
 			fprintf(stderr, "setu demo: %s: %s\n", dir, strerror(errno));
 			return 1;
