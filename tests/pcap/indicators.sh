@@ -1,7 +1,8 @@
 #!/bin/sh
 # indicators.sh SETU OUT — shared STIX indicators on the sensor: a generated capture (its
 # planted C2 domain and address) and a STIX bundle; checks that address, DNS query, TLS SNI
-# and CIDR+port indicators alert with their id, TLP and producer, that expired and revoked
+# CIDR+port and file-hash (a downloaded body) indicators alert with their id, TLP and
+# producer, that expired and revoked
 # indicators stay silent, and that what cannot compile is named and skipped.
 set -eu
 SETU=$1
@@ -10,8 +11,10 @@ rm -rf "$OUT"
 mkdir -p "$OUT/eve"
 "$SETU" gen pcap -o "$OUT/in.pcap" --seed 5 --bad-domain c2.example.org --bad-ip 203.0.113.77 >/dev/null
 python3 - "$OUT/bundle.json" <<'PY'
-import json, sys
+import hashlib, json, sys
 T = "2026-01-01T00:00:00Z"
+# the body the generator's web shell answers with (src/gen/attacks.c)
+BODY = b"uid=0(root) gid=0(root) groups=0(root)\n"
 GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"  # TLP 2.0 GREEN
 AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"  # TLP 2.0 AMBER
 CERT = "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff"
@@ -31,13 +34,15 @@ objs = [
     ind(5, "[ipv4-addr:value = '203.0.113.77']", revoked=True),
     ind(6, "[ipv4-addr:value = '203.0.113.77'] FOLLOWEDBY [domain-name:value = 'x.example']"),
     ind(7, "[network-traffic:dst_ref.value = '203.0.113.77' AND network-traffic:dst_port = 9]"),
+    ind(8, "[file:hashes.'SHA-256' = '%s']" % hashlib.sha256(BODY).hexdigest()),
+    ind(9, "[file:hashes.MD5 = '%s']" % hashlib.md5(b"not the body").hexdigest()),
 ]
 json.dump({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000001",
            "objects": objs}, open(sys.argv[1], "w"))
 PY
 "$SETU" stix compile "$OUT/bundle.json" >"$OUT/compile.txt"
 grep -q "indicator--00000000-0000-4000-8000-000000000006: skipped: .*FOLLOWEDBY" "$OUT/compile.txt"
-grep -q "7 indicators: 6 compiled, 1 skipped" "$OUT/compile.txt"
+grep -q "9 indicators: 8 compiled, 1 skipped" "$OUT/compile.txt"
 "$SETU" sensor -r "$OUT/in.pcap" --indicators "$OUT/bundle.json" -l "$OUT/eve" 2>"$OUT/log"
 python3 - "$OUT/eve/eve.json" <<'PY'
 import json, sys
@@ -47,7 +52,9 @@ for a in alerts:
     md = a["alert"].get("metadata", {})
     (i,) = md["stix_indicator"]
     by.setdefault(int(i[-12:]), []).append(a)
-assert set(by) == {1, 2, 3}, sorted(by)  # 4 expired, 5 revoked, 6 skipped, 7 wrong port
+# 4 expired, 5 revoked, 6 skipped, 7 wrong port, 9 another file
+assert set(by) == {1, 2, 3, 8}, sorted(by)
+assert by[8][0].get("app_proto") == "http", by[8][0]
 a1 = by[1][0]
 assert a1["alert"]["metadata"]["tlp"] == ["TLP:AMBER"], a1["alert"]
 assert a1["alert"]["metadata"]["producer"] == ["identity--f431f809-377b-45e0-aa1c-6a4751cae5ff"]

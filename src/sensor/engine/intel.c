@@ -2,8 +2,8 @@
  * intel/compile.c, or setu's text format) loaded with the rules into one rule set, and
  * matched on the facts of packets (addresses, ports: once per flow direction, as
  * Suricata's IP-only rules) and of app-layer transactions (DNS query, TLS SNI / JA3 /
- * certificate, HTTP host and URL). A match is an EVE alert that names the indicator, its
- * TLP and its producer in alert.metadata. */
+ * certificate, HTTP host and URL, hashes of a downloaded file). A match is an EVE alert
+ * that names the indicator, its TLP and its producer in alert.metadata. */
 #include "engine-int.h"
 
 #include "intel/compile.h"
@@ -12,6 +12,7 @@
 #include "sensor/applayer/http/http.h"
 #include "sensor/applayer/tls/tls.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,7 @@ void setu_ioc_match_tx(setu_worker_t *w, setu_flow_t *f, setu_alproto_t proto,
 	if (rs == NULL || rs->iocs == NULL)
 		return;
 	setu_ioc_facts_t facts = {0};
-	uint8_t ja3[16], fp[20];
+	uint8_t ja3[16], fp[20], md5[16], sha1[20], sha256[32];
 	setu_ioc_cert_t cert = {0};
 	match_ctx_t mc = {w, rs, p, cb};
 	int64_t now = (int64_t)p->ts.tv_sec;
@@ -253,6 +254,19 @@ void setu_ioc_match_tx(setu_worker_t *w, setu_flow_t *f, setu_alproto_t proto,
 		if (h->uri_norm.len > 0) {
 			facts.http_uri = h->uri_norm.data;
 			facts.http_uri_len = h->uri_norm.len;
+		}
+		/* a file's hashes: only of a whole response body (within the body limit,
+		 * decompressed): a hash of part of a file would match nothing */
+		if (tx->complete && h->resp_body.len > 0 && !h->resp_body_trunc &&
+		    EVP_Digest(h->resp_body.data, h->resp_body.len, md5, NULL, EVP_md5(),
+		               NULL) &&
+		    EVP_Digest(h->resp_body.data, h->resp_body.len, sha1, NULL,
+		               EVP_sha1(), NULL) &&
+		    EVP_Digest(h->resp_body.data, h->resp_body.len, sha256, NULL,
+		               EVP_sha256(), NULL)) {
+			facts.md5 = md5;
+			facts.sha1 = sha1;
+			facts.sha256 = sha256;
 		}
 		break;
 	}
