@@ -528,7 +528,36 @@ int cmd_demo(int argc, char **argv)
 		        "setu demo: the markings were not enforced as expected\n");
 		goto out;
 	}
-	STEP("Done. Files: %s (hub.db, powerco.pcap, sensor/eve.json, logs).\n", d.dir);
+	STEP("6. The centre's picture: the most sighted indicators, as each may see it\n"
+	     "   (GET /api/sightings/top):\n");
+	bool amber_to_bank = false;
+	for (size_t i = 0; i < 3; i++) {
+		json_t *r = taxii(&d, "GET", "/api/sightings/top?limit=5",
+		                  readers[i].token, NULL, &st);
+		json_t *top = json_object_get(r, "top");
+		size_t k;
+		json_t *row;
+		STEP("   %-8s", readers[i].who);
+		json_array_foreach(top, k, row)
+		{
+			const char *id =
+			    json_string_value(json_object_get(row, "indicator"));
+			STEP(" %s x%lld;",
+			     json_string_value(json_object_get(row, "name")),
+			     (long long)json_integer_value(
+			         json_object_get(row, "sightings")));
+			if (i == 2 && id != NULL && strstr(id, "000000000003") != NULL)
+				amber_to_bank = true;
+		}
+		STEP("\n");
+		json_decref(r);
+	}
+	if (amber_to_bank) {
+		fprintf(stderr,
+		        "setu demo: the bank saw the sightings of the AMBER rule\n");
+		goto out;
+	}
+	STEP("\nDone. Files: %s (hub.db, powerco.pcap, sensor/eve.json, logs).\n", d.dir);
 	rc = 0;
 out:
 	if (d.hub > 0) {

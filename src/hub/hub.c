@@ -5,6 +5,7 @@
 #include "hub/http/server.h"
 #include "hub/store/store.h"
 #include "hub/store/writer.h"
+#include "hub/api/sightings.h"
 #include "hub/sync/sync.h"
 #include "hub/taxii/taxii.h"
 
@@ -51,7 +52,10 @@ static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *res
 	                  .title = h->cfg.title,
 	                  .default_root = h->cfg.api_root,
 	                  .max_content_length = h->cfg.max_content_length};
-	if (!setu_sync_http(s, req, resp)) /* /api/sync/: federation status (sync.h) */
+	/* /api/sync/: federation status (sync.h); /api/sightings/: aggregated sightings
+	 */
+	if (!setu_sync_http(s, req, resp) &&
+	    !setu_api_sightings_http(s, h->cfg.api_root, req, resp))
 		setu_taxii_handle(&t, req, resp);
 	checkin(h, s);
 }

@@ -160,7 +160,7 @@ print("ok: shared rule and indicators pulled from the hub and matched:", sorted(
 PY
 # every sighting reached the hub, once: counts there equal the alerts in EVE
 python3 - "$API" "$COL" "$CERT_TOKEN" "$OUT/eve/eve.json" "$OUT/state/sightings.spool" <<'PY'
-import collections, json, os, sys, urllib.request
+import collections, json, os, sys, urllib.error, urllib.request
 api, col, token, eve, spool = sys.argv[1:]
 req = urllib.request.Request(api + "collections/%s/objects/?match[type]=sighting&limit=1000" % col,
     headers={"Authorization": "Bearer " + token, "Accept": "application/taxii+json;version=2.1"})
@@ -179,6 +179,20 @@ for e in map(json.loads, open(eve)):
 assert at_hub == alerts, (dict(at_hub), dict(alerts))
 assert os.path.getsize(spool) == 0, "spool not cleared"
 print("ok: %d sightings at the hub, counts equal to the alerts, none twice: %s" % (len(objs), dict(at_hub)))
+# the hub's aggregation: the most sighted indicators the CERT may see, summed per organisation
+base = api.rsplit("/api1/", 1)[0]
+req = urllib.request.Request(base + "/api/sightings/top?limit=3",
+    headers={"Authorization": "Bearer " + token})
+top = json.load(urllib.request.urlopen(req, timeout=10))["top"]
+assert len(top) == min(3, len(at_hub)), top
+assert [t["sightings"] for t in top] == sorted(at_hub.values(), reverse=True)[:3], top
+assert all(t["sightings"] == at_hub[t["indicator"]] == sum(t["by_org"].values()) for t in top), top
+try:
+    urllib.request.urlopen(base + "/api/sightings/top", timeout=10)
+    raise AssertionError("anonymous read of /api/sightings/top")
+except urllib.error.HTTPError as e:
+    assert e.code == 401, e.code
+print("ok: /api/sightings/top:", [(t["indicator"][-2:], t["sightings"]) for t in top])
 PY
 # a restarted sensor resumes from its bookmark: it holds all three objects at once
 rm -f "$OUT/sensor.log"
