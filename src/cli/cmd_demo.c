@@ -196,6 +196,41 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return remove(path);
 }
 
+/* Start `setu hub --db x->db` on a free loopback port and wait until it answers. */
+static int start_hub(demo_t *x, const char *logname, const char *token)
+{
+	x->port = free_port();
+	char portbuf[16];
+	snprintf(portbuf, sizeof(portbuf), "%d", x->port);
+	char *argvh[] = {
+	    x->exe, "hub", "--db", x->db, "--port", portbuf, "--sync-interval",
+	    "0",    NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	char log[PATH_MAX + 32];
+	snprintf(log, sizeof(log), "%s/%s", x->dir, logname);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log,
+	                                 O_WRONLY | O_CREAT | O_APPEND, 0640);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log,
+	                                 O_WRONLY | O_CREAT | O_APPEND, 0640);
+	int sr = posix_spawn(&x->hub, x->exe, &fa, NULL, argvh, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (sr != 0) {
+		fprintf(stderr, "setu demo: cannot start a hub\n");
+		return -1;
+	}
+	long st = 0;
+	for (int i = 0; i < 50 && st != 200; i++) {
+		usleep(100000);
+		json_decref(taxii(x, "GET", "/taxii2/", token, NULL, &st));
+	}
+	if (st != 200) {
+		fprintf(stderr, "setu demo: a hub did not start (see %s)\n", log);
+		return -1;
+	}
+	return 0;
+}
+
 static void demo_usage(FILE *out)
 {
 	fprintf(
@@ -223,7 +258,7 @@ int cmd_demo(int argc, char **argv)
 	    {"dir", required_argument, NULL, 'd'},
 	    {NULL, 0, NULL, 0},
 	};
-	demo_t d = {0};
+	demo_t d = {0}, in = {0};
 	const char *dir = NULL;
 	optind = 1;
 	int c;
@@ -338,36 +373,9 @@ int cmd_demo(int argc, char **argv)
 	     "reads.\n",
 	     col);
 
-	d.port = free_port();
-	char portbuf[16];
-	snprintf(portbuf, sizeof(portbuf), "%d", d.port);
-	{
-		char *argvh[] = {d.exe, "hub", "--db", d.db, "--port", portbuf, NULL};
-		posix_spawn_file_actions_t fa;
-		posix_spawn_file_actions_init(&fa);
-		char log[PATH_MAX + 16];
-		snprintf(log, sizeof(log), "%s/hub.log", d.dir);
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log,
-		                                 O_WRONLY | O_CREAT | O_APPEND, 0640);
-		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log,
-		                                 O_WRONLY | O_CREAT | O_APPEND, 0640);
-		int sr = posix_spawn(&d.hub, d.exe, &fa, NULL, argvh, environ);
-		posix_spawn_file_actions_destroy(&fa);
-		if (sr != 0) {
-			fprintf(stderr, "setu demo: cannot start the hub\n");
-			goto out;
-		}
-	}
-	long st = 0;
-	for (int i = 0; i < 50 && st != 200; i++) {
-		usleep(100000);
-		json_decref(taxii(&d, "GET", "/taxii2/", tcert, NULL, &st));
-	}
-	if (st != 200) {
-		fprintf(stderr, "setu demo: the hub did not start (see %s/hub.log)\n",
-		        d.dir);
+	if (start_hub(&d, "hub.log", tcert) != 0)
 		goto out;
-	}
+	long st = 0;
 	STEP("   the hub listens on http://127.0.0.1:%d/taxii2/\n\n", d.port);
 
 	STEP("2. CERT-JP shares what it knows, each item under its handling rule:\n");
@@ -557,9 +565,162 @@ int cmd_demo(int argc, char **argv)
 		        "setu demo: the bank saw the sightings of the AMBER rule\n");
 		goto out;
 	}
+	STEP("\n7. A partner country: India's CERT runs its own hub; Japan and India "
+	     "agree to share\n"
+	     "   up to TLP:GREEN, and India's sightings come back to Japan:\n");
+	in = d; /* the same executable and folder; its own database, port and process */
+	in.hub = 0;
+	snprintf(in.db, sizeof(in.db), "%s/hub-in.db", d.dir);
+	char gridin[128], icol[64], tin[128], tj4i[128], ti4j[128], jback[64],
+	    urlbuf[128];
+	const char *c1[] = {"hub",      "--db",   in.db,       "org", "add", "Grid-IN",
+	                    "--sector", "energy", "--country", "IN",  NULL};
+	const char *c2[] = {"hub", "--db",       in.db, "collection",
+	                    "add", "from-japan", NULL};
+	const char *c4[] = {"hub",       "--db",      d.db,       "org",
+	                    "add",       "india-hub", "--sector", "partner hub",
+	                    "--country", "IN",        NULL};
+	const char *c5[] = {"hub",    "--db",   d.db,           "token",
+	                    "add",    "--org",  "india-hub",    "--role",
+	                    "reader", "--name", "india-puller", NULL};
+	const char *c6[] = {"hub",       "--db",      in.db,      "org",
+	                    "add",       "japan-hub", "--sector", "partner hub",
+	                    "--country", "JP",        NULL};
+	const char *c7[] = {"hub",    "--db",   in.db,          "token",
+	                    "add",    "--org",  "japan-hub",    "--role",
+	                    "reader", "--name", "japan-puller", NULL};
+	if (run(&in, gridin, sizeof(gridin), c1) || run(&in, icol, sizeof(icol), c2) ||
+	    run(&d, NULL, 0, c4) || run(&d, tj4i, sizeof(tj4i), c5) ||
+	    run(&in, NULL, 0, c6) || run(&in, ti4j, sizeof(ti4j), c7)) {
+		fprintf(stderr,
+		        "setu demo: could not set up India's hub (see %s/demo.log)\n",
+		        d.dir);
+		goto out;
+	}
+	const char *c3[] = {"hub", "--db",    in.db,        "collection", "grant",
+	                    icol,  "Grid-IN", "read-write", NULL};
+	const char *c8[] = {"hub",         "--db",   in.db,         "token",
+	                    "add",         "--org",  "Grid-IN",     "--role",
+	                    "contributor", "--name", "grid-sensor", NULL};
+	const char *c9[] = {"hub", "--db", d.db, "collection", "add", "from-india", NULL};
+	if (run(&in, NULL, 0, c3) || run(&in, tin, sizeof(tin), c8) ||
+	    run(&d, jback, sizeof(jback), c9)) {
+		fprintf(stderr,
+		        "setu demo: could not set up India's hub (see %s/demo.log)\n",
+		        d.dir);
+		goto out;
+	}
+	if (start_hub(&in, "hub-in.log", tin) != 0)
+		goto out;
+	char jurl[128], iurl[128];
+	snprintf(jurl, sizeof(jurl), "http://127.0.0.1:%d/api1/", d.port);
+	snprintf(iurl, sizeof(iurl), "http://127.0.0.1:%d/api1/", in.port);
+	const char *p1[] = {"hub", "--db",    d.db, "peer",  "add",       "india",
+	                    iurl,  "--token", ti4j, "--org", "india-hub", NULL};
+	const char *p2[] = {"hub", "--db",    in.db, "peer",  "add",       "japan",
+	                    jurl,  "--token", tj4i,  "--org", "japan-hub", NULL};
+	const char *g4[] = {"hub", "--db",    d.db,   "collection", "grant",
+	                    jback, "CERT-JP", "read", NULL};
+	const char *ag1[] = {"hub",      "--db",   d.db,    "agreement", "add",
+	                     "jp-to-in", "--peer", "india", "--offer",   col,
+	                     "--tlp",    "green",  NULL};
+	const char *ag2[] = {"hub",        "--db",   in.db,   "agreement", "add",
+	                     "in-from-jp", "--peer", "japan", "--pull",    col,
+	                     "--into",     icol,     "--tlp", "green",     NULL};
+	const char *ag3[] = {"hub",     "--db",     in.db,           "agreement",
+	                     "add",     "in-to-jp", "--peer",        "japan",
+	                     "--offer", icol,       "--tlp",         "green",
+	                     "--types", "sighting", "--third-party", NULL};
+	const char *ag4[] = {"hub",        "--db",   d.db,    "agreement", "add",
+	                     "jp-from-in", "--peer", "india", "--pull",    icol,
+	                     "--into",     jback,    "--tlp", "green",     "--types",
+	                     "sighting",   NULL};
+	if (run(&d, NULL, 0, p1) || run(&in, NULL, 0, p2) || run(&d, NULL, 0, g4) ||
+	    run(&d, NULL, 0, ag1) || run(&in, NULL, 0, ag2) || run(&in, NULL, 0, ag3) ||
+	    run(&d, NULL, 0, ag4)) {
+		fprintf(stderr,
+		        "setu demo: could not record the agreements (see %s/demo.log)\n",
+		        d.dir);
+		goto out;
+	}
+	STEP("   agreements: Japan offers 'national-indicators' to India up to "
+	     "TLP:GREEN;\n"
+	     "   India offers its sightings back to Japan.\n");
+	const char *sy1[] = {"hub", "--db", in.db, "sync", "--once", NULL};
+	if (run(&in, NULL, 0, sy1) != 0) {
+		fprintf(stderr, "setu demo: India's sync failed (see %s/demo.log)\n",
+		        d.dir);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/api1/collections/%s/objects/", icol);
+	json_t *ir = taxii(&in, "GET", path, tin, NULL, &st);
+	unsigned in_items = 0, in_amber = 0;
+	size_t ik;
+	json_t *io;
+	json_array_foreach(json_object_get(ir, "objects"), ik, io)
+	{
+		in_items++;
+		in_amber += strcmp(tlp_of(io), "TLP:AMBER") == 0;
+	}
+	json_decref(ir);
+	STEP("   India's hub received %u items from Japan (%u AMBER: the rule for "
+	     "PowerCo stays in\n"
+	     "   Japan).\n",
+	     in_items, in_amber);
+	char ipcap[PATH_MAX + 32], ilog[PATH_MAX + 32];
+	snprintf(ipcap, sizeof(ipcap), "%s/grid-in.pcap", d.dir);
+	snprintf(ilog, sizeof(ilog), "%s/sensor-in", d.dir);
+	mkdir(ilog, 0750);
+	gc.seed = 91;
+	memset(&sum, 0, sizeof(sum));
+	if (setu_gen_pcap_summary(&gc, ipcap, &sum, &diag) != 0) {
+		setu_gen_summary_free(&sum);
+		fprintf(stderr, "setu demo: cannot generate traffic: %s\n", diag.msg);
+		goto out;
+	}
+	setu_gen_summary_free(&sum);
+	setenv("SETU_HUB_TOKEN", tin, 1);
+	const char *s2[] = {"sensor", "-r",
+	                    ipcap,    "-l",
+	                    ilog,     "--hub",
+	                    iurl,     "--hub-collection",
+	                    icol,     "--hub-identity",
+	                    gridin,   NULL};
+	const char *sy2[] = {"hub", "--db", d.db, "sync", "--once", NULL};
+	if (run(&in, NULL, 0, s2) != 0 || run(&d, NULL, 0, sy2) != 0) {
+		fprintf(stderr,
+		        "setu demo: India's sensor or Japan's sync failed (see "
+		        "%s/demo.log)\n",
+		        d.dir);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/api1/collections/%s/objects/", jback);
+	json_t *jr = taxii(&d, "GET", path, tcert, NULL, &st);
+	json_int_t back = 0;
+	json_array_foreach(json_object_get(jr, "objects"), ik, io)
+	{
+		const char *type = json_string_value(json_object_get(io, "type"));
+		if (type != NULL && strcmp(type, "sighting") == 0)
+			back += json_integer_value(json_object_get(io, "count"));
+	}
+	json_decref(jr);
+	STEP("   Grid-IN's sensor pulled them from India's hub and alerted; CERT-JP now "
+	     "sees %lld\n"
+	     "   sightings from India of what it shared (collection 'from-india').\n",
+	     (long long)back);
+	(void)urlbuf;
+	if (in_items == 0 || in_amber != 0 || back == 0) {
+		fprintf(stderr,
+		        "setu demo: the partner exchange did not happen as agreed\n");
+		goto out;
+	}
 	STEP("\nDone. Files: %s (hub.db, powerco.pcap, sensor/eve.json, logs).\n", d.dir);
 	rc = 0;
 out:
+	if (in.hub > 0) {
+		kill(in.hub, SIGTERM);
+		waitpid(in.hub, NULL, 0);
+	}
 	if (d.hub > 0) {
 		kill(d.hub, SIGTERM);
 		waitpid(d.hub, NULL, 0);
