@@ -571,8 +571,8 @@ int cmd_demo(int argc, char **argv)
 	in = d; /* the same executable and folder; its own database, port and process */
 	in.hub = 0;
 	snprintf(in.db, sizeof(in.db), "%s/hub-in.db", d.dir);
-	char gridin[128], icol[64], tin[128], tj4i[128], ti4j[128], jback[64],
-	    urlbuf[128];
+	char gridin[128], icol[64], tin[128], tj4i[128], ti4j[128], jback[64];
+
 	const char *c1[] = {"hub",      "--db",   in.db,       "org", "add", "Grid-IN",
 	                    "--sector", "energy", "--country", "IN",  NULL};
 	const char *c2[] = {"hub", "--db",       in.db, "collection",
@@ -708,7 +708,6 @@ int cmd_demo(int argc, char **argv)
 	     "sees %lld\n"
 	     "   sightings from India of what it shared (collection 'from-india').\n",
 	     (long long)back);
-	(void)urlbuf;
 	if (in_items == 0 || in_amber != 0 || back == 0) {
 		fprintf(stderr,
 		        "setu demo: the partner exchange did not happen as agreed\n");

@@ -1270,34 +1270,33 @@ static const setu_pat_node_t *parse_prop_test(parser_t *ps)
 	return ps->err ? NULL : n;
 }
 
-static const setu_pat_node_t *parse_cmp_and(parser_t *ps)
+/* One level of a left-associative n-ary operator: `sub (op sub)*`, as one node whose
+ * children are the operands (a single operand is returned as it is). */
+static const setu_pat_node_t *parse_nary(parser_t *ps,
+                                         const setu_pat_node_t *(*sub)(parser_t *),
+                                         int op, setu_pat_kind_t kind)
 {
 	nvec_t nv = {0};
 	tok_t at = ps->tok;
 	for (;;) {
-		const setu_pat_node_t *c = parse_prop_test(ps);
+		const setu_pat_node_t *c = sub(ps);
 		if (c == NULL || !nvec_push(ps, &nv, c))
 			break;
-		if (ps->tok.type != T_AND)
+		if ((int)ps->tok.type != op)
 			break;
 		lex(ps);
 	}
-	return finish_nary(ps, &nv, SETU_PAT_CMP_AND, &at);
+	return finish_nary(ps, &nv, kind, &at);
+}
+
+static const setu_pat_node_t *parse_cmp_and(parser_t *ps)
+{
+	return parse_nary(ps, parse_prop_test, T_AND, SETU_PAT_CMP_AND);
 }
 
 static const setu_pat_node_t *parse_cmp_or(parser_t *ps)
 {
-	nvec_t nv = {0};
-	tok_t at = ps->tok;
-	for (;;) {
-		const setu_pat_node_t *c = parse_cmp_and(ps);
-		if (c == NULL || !nvec_push(ps, &nv, c))
-			break;
-		if (ps->tok.type != T_OR)
-			break;
-		lex(ps);
-	}
-	return finish_nary(ps, &nv, SETU_PAT_CMP_OR, &at);
+	return parse_nary(ps, parse_cmp_and, T_OR, SETU_PAT_CMP_OR);
 }
 
 /* ---------------------------------------------------------------- observations */
@@ -1446,47 +1445,17 @@ static const setu_pat_node_t *parse_obs_primary(parser_t *ps)
 
 static const setu_pat_node_t *parse_obs_and(parser_t *ps)
 {
-	nvec_t nv = {0};
-	tok_t at = ps->tok;
-	for (;;) {
-		const setu_pat_node_t *c = parse_obs_primary(ps);
-		if (c == NULL || !nvec_push(ps, &nv, c))
-			break;
-		if (ps->tok.type != T_AND)
-			break;
-		lex(ps);
-	}
-	return finish_nary(ps, &nv, SETU_PAT_OBS_AND, &at);
+	return parse_nary(ps, parse_obs_primary, T_AND, SETU_PAT_OBS_AND);
 }
 
 static const setu_pat_node_t *parse_obs_or(parser_t *ps)
 {
-	nvec_t nv = {0};
-	tok_t at = ps->tok;
-	for (;;) {
-		const setu_pat_node_t *c = parse_obs_and(ps);
-		if (c == NULL || !nvec_push(ps, &nv, c))
-			break;
-		if (ps->tok.type != T_OR)
-			break;
-		lex(ps);
-	}
-	return finish_nary(ps, &nv, SETU_PAT_OBS_OR, &at);
+	return parse_nary(ps, parse_obs_and, T_OR, SETU_PAT_OBS_OR);
 }
 
 static const setu_pat_node_t *parse_obs_followedby(parser_t *ps)
 {
-	nvec_t nv = {0};
-	tok_t at = ps->tok;
-	for (;;) {
-		const setu_pat_node_t *c = parse_obs_or(ps);
-		if (c == NULL || !nvec_push(ps, &nv, c))
-			break;
-		if (ps->tok.type != T_FOLLOWEDBY)
-			break;
-		lex(ps);
-	}
-	return finish_nary(ps, &nv, SETU_PAT_FOLLOWEDBY, &at);
+	return parse_nary(ps, parse_obs_or, T_FOLLOWEDBY, SETU_PAT_FOLLOWEDBY);
 }
 
 /* ---------------------------------------------------------------- API */

@@ -121,15 +121,6 @@ static int cmp_total(const void *x, const void *y)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-static void respond(setu_http_resp_t *resp, int status, json_t *v)
-{
-	resp->status = status;
-	resp->content_type = "application/json";
-	resp->body = json_dumps(v, JSON_COMPACT);
-	resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
-	json_decref(v);
-}
-
 bool setu_api_sightings_http(setu_store_t *s, const char *default_root,
                              const setu_http_req_t *req, setu_http_resp_t *resp)
 {
@@ -139,22 +130,24 @@ bool setu_api_sightings_http(setu_store_t *s, const char *default_root,
 	setu_principal_t who = {0};
 	int a = setu_auth_header(s, req->authorization, &who);
 	if (a < 0) {
-		respond(resp, 500,
-		        json_pack("{s:s}", "error", "authentication store error"));
+		setu_http_resp_json(
+		    resp, 500, json_pack("{s:s}", "error", "authentication store error"));
 		return true;
 	}
 	if (a != SETU_AUTH_OK) {
-		respond(resp, 401, json_pack("{s:s}", "error", "credentials needed"));
+		setu_http_resp_json(resp, 401,
+		                    json_pack("{s:s}", "error", "credentials needed"));
 		resp->www_authenticate = true;
 		return true;
 	}
 	if (strcmp(req->path, "/api/sightings/top") != 0 &&
 	    strcmp(req->path, "/api/sightings/top/") != 0) {
-		respond(resp, 404, json_pack("{s:s}", "error", "no such resource"));
+		setu_http_resp_json(resp, 404,
+		                    json_pack("{s:s}", "error", "no such resource"));
 		return true;
 	}
 	if (strcmp(req->method, "GET") != 0) {
-		respond(resp, 405, json_pack("{s:s}", "error", "GET only"));
+		setu_http_resp_json(resp, 405, json_pack("{s:s}", "error", "GET only"));
 		resp->allow = "GET";
 		return true;
 	}
@@ -165,15 +158,17 @@ bool setu_api_sightings_http(setu_store_t *s, const char *default_root,
 		char *end;
 		limit = strtol(req->args[i].value, &end, 10);
 		if (*end != '\0' || limit < 1 || limit > 1000) {
-			respond(resp, 400,
-			        json_pack("{s:s}", "error",
-			                  "limit: a whole number from 1 to 1000"));
+			setu_http_resp_json(
+			    resp, 400,
+			    json_pack("{s:s}", "error",
+			              "limit: a whole number from 1 to 1000"));
 			return true;
 		}
 	}
 	setu_api_root_t root;
 	if (s->ops->api_root_find(s, default_root, &root) != 0) {
-		respond(resp, 500, json_pack("{s:s}", "error", "no API root"));
+		setu_http_resp_json(resp, 500,
+		                    json_pack("{s:s}", "error", "no API root"));
 		return true;
 	}
 	agg_t ag = {.s = s, .by_ind = json_object(), .names = json_object()};
@@ -186,7 +181,8 @@ bool setu_api_sightings_http(setu_store_t *s, const char *default_root,
 	if (rc != 0 || w.rc != 0) {
 		json_decref(ag.by_ind);
 		json_decref(ag.names);
-		respond(resp, 500, json_pack("{s:s}", "error", "store error"));
+		setu_http_resp_json(resp, 500,
+		                    json_pack("{s:s}", "error", "store error"));
 		return true;
 	}
 	/* keep the indicators the requester may see; most sighted first */
@@ -218,6 +214,6 @@ bool setu_api_sightings_http(setu_store_t *s, const char *default_root,
 	free(rows);
 	json_decref(ag.by_ind);
 	json_decref(ag.names);
-	respond(resp, 200, json_pack("{s:o}", "top", top));
+	setu_http_resp_json(resp, 200, json_pack("{s:o}", "top", top));
 	return true;
 }

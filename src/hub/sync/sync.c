@@ -512,18 +512,9 @@ int setu_sync_status_json(setu_store_t *s, json_t **out)
 	return *out != NULL ? 0 : SETU_ENOMEM;
 }
 
-static void json_resp(setu_http_resp_t *resp, int status, json_t *v)
-{
-	resp->status = status;
-	resp->content_type = "application/json";
-	resp->body = json_dumps(v, JSON_COMPACT);
-	resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
-	json_decref(v);
-}
-
 static void err_resp(setu_http_resp_t *resp, int status, const char *msg)
 {
-	json_resp(resp, status, json_pack("{s:s}", "error", msg));
+	setu_http_resp_json(resp, status, json_pack("{s:s}", "error", msg));
 }
 
 bool setu_sync_http(setu_store_t *s, const setu_http_req_t *req, setu_http_resp_t *resp)
@@ -552,7 +543,7 @@ bool setu_sync_http(setu_store_t *s, const setu_http_req_t *req, setu_http_resp_
 		if (rc != 0)
 			err_resp(resp, 500, setu_strerror(rc));
 		else
-			json_resp(resp, 200, v);
+			setu_http_resp_json(resp, 200, v);
 	}
 	return true;
 }

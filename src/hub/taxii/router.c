@@ -66,6 +66,15 @@ void setu_http_resp_clear(setu_http_resp_t *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
+void setu_http_resp_json(setu_http_resp_t *resp, int status, json_t *v)
+{
+	resp->status = status;
+	resp->content_type = "application/json";
+	resp->body = v != NULL ? json_dumps(v, JSON_COMPACT) : NULL;
+	resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
+	json_decref(v);
+}
+
 void taxii_body(taxii_call_t *c, int status, char *body, size_t len)
 {
 	free(c->resp->body);

@@ -66,6 +66,8 @@ typedef struct setu_taxii {
 void setu_taxii_handle(const setu_taxii_t *t, const setu_http_req_t *req,
                        setu_http_resp_t *resp);
 void setu_http_resp_clear(setu_http_resp_t *resp);
+/* A plain JSON answer (setu's own /api/ endpoints); takes the reference to v. */
+void setu_http_resp_json(setu_http_resp_t *resp, int status, json_t *v);
 
 /* ---- internal to src/hub/taxii (shared between its files) ---- */
 

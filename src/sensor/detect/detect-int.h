@@ -745,6 +745,10 @@ int kw_content_finalize(parse_ctx_t *pc, setu_rule_t *r);
 /* relative chaining and fast-pattern choice of one payload list */
 int kw_list_finalize(parse_ctx_t *pc, sm_list_arr_t *l, int32_t *fp_index);
 /* sticky buffers and legacy content modifiers: every name of detect_buffers */
+/* A numeric equality keyword (id, seq, ack, window): `N`, `!N` when allow_not, and
+ * `"N"` when quoted; 0..max. Adds an SM of `type` with CMP_EQ/CMP_NE (kw-ip.c). */
+int kw_add_eq(parse_ctx_t *pc, setu_rule_t *r, uint8_t type, const char *kw,
+              const char *arg, uint64_t max, bool allow_not, bool quoted);
 int kw_sticky_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
 int kw_legacy_mod_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg);
 /* the app-layer keyword named `name`, when it is one of detect_buffers' names */

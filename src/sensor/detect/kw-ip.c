@@ -25,14 +25,14 @@ static int add_num(parse_ctx_t *pc, setu_rule_t *r, uint8_t type, const char *kw
 	return 0;
 }
 
-static int add_eq(parse_ctx_t *pc, setu_rule_t *r, uint8_t type, const char *kw,
-                  const char *arg, uint64_t max, bool allow_not)
+int kw_add_eq(parse_ctx_t *pc, setu_rule_t *r, uint8_t type, const char *kw,
+              const char *arg, uint64_t max, bool allow_not, bool quoted)
 {
 	char buf[64];
 	snprintf(buf, sizeof(buf), "%s", arg);
 	char *s = str_trim(buf);
 	size_t n = strlen(s);
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+	if (quoted && n >= 2 && s[0] == '"' && s[n - 1] == '"') {
 		s[n - 1] = '\0';
 		s = str_trim(s + 1);
 	}
@@ -174,7 +174,7 @@ int kw_fragoffset_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 
 int kw_id_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
-	return add_eq(pc, r, SM_ID, "id", arg, 65535, false);
+	return kw_add_eq(pc, r, SM_ID, "id", arg, 65535, false, true);
 }
 
 static const struct {

@@ -102,44 +102,19 @@ int kw_flags_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 	return 0;
 }
 
-static int add_u32(parse_ctx_t *pc, setu_rule_t *r, uint8_t type, const char *kw,
-                   const char *arg, uint64_t max, bool allow_not)
-{
-	char buf[64];
-	snprintf(buf, sizeof(buf), "%s", arg);
-	char *s = str_trim(buf);
-	sm_num_t num = {CMP_EQ, 0, 0};
-	if (allow_not && *s == '!') {
-		num.op = CMP_NE;
-		s = str_trim(s + 1);
-	}
-	if (parse_u64(s, max, &num.a) != 0)
-		return perr(pc, "%s: invalid value '%s' (0-%llu)", kw, arg,
-		            (unsigned long long)max);
-	sm_num_t *p = malloc(sizeof(*p));
-	sm_t *sm = p != NULL ? rule_add_sm(r, LIST_MATCH, type) : NULL;
-	if (sm == NULL) {
-		free(p);
-		return SETU_ENOMEM;
-	}
-	*p = num;
-	sm->u.num = p;
-	return 0;
-}
-
 int kw_seq_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
-	return add_u32(pc, r, SM_SEQ, "seq", arg, UINT32_MAX, false);
+	return kw_add_eq(pc, r, SM_SEQ, "seq", arg, UINT32_MAX, false, false);
 }
 
 int kw_ack_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
-	return add_u32(pc, r, SM_ACK, "ack", arg, UINT32_MAX, false);
+	return kw_add_eq(pc, r, SM_ACK, "ack", arg, UINT32_MAX, false, false);
 }
 
 int kw_window_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
-	return add_u32(pc, r, SM_WINDOW, "window", arg, 65535, true);
+	return kw_add_eq(pc, r, SM_WINDOW, "window", arg, 65535, true, false);
 }
 
 int kw_tcp_mss_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)

@@ -65,8 +65,8 @@ void setu_engine_collect_snapshots(setu_engine_t *e, setu_stats_t *st);
 int setu_ioc_load(setu_engine_t *e, setu_ruleset_t *rs, setu_diag_t *diag);
 void setu_ioc_rules_free(setu_ruleset_t *rs);
 void setu_ioc_match_packet(struct setu_worker *w, setu_pkt_t *p, setu_alert_cb cb);
-void setu_ioc_match_tx(struct setu_worker *w, setu_flow_t *f, setu_alproto_t proto,
-                       const setu_altx_t *tx, setu_pkt_t *p, setu_alert_cb cb);
+void setu_ioc_match_tx(struct setu_worker *w, setu_alproto_t proto, const setu_altx_t *tx,
+                       setu_pkt_t *p, setu_alert_cb cb);
 
 #define SETU_CSUM_AUTO_SAMPLE 1000u
 #define SETU_CSUM_AUTO_BAD_PCT 10u

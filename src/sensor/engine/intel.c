@@ -198,8 +198,8 @@ static size_t unhex(const uint8_t *s, size_t n, uint8_t *out, size_t cap)
 	return hi < 0 ? k : 0;
 }
 
-void setu_ioc_match_tx(setu_worker_t *w, setu_flow_t *f, setu_alproto_t proto,
-                       const setu_altx_t *tx, setu_pkt_t *p, setu_alert_cb cb)
+void setu_ioc_match_tx(setu_worker_t *w, setu_alproto_t proto, const setu_altx_t *tx,
+                       setu_pkt_t *p, setu_alert_cb cb)
 {
 	const setu_ruleset_t *rs =
 	    atomic_load_explicit(&w->ruleset, memory_order_relaxed);
@@ -273,6 +273,5 @@ void setu_ioc_match_tx(setu_worker_t *w, setu_flow_t *f, setu_alproto_t proto,
 	default:
 		return;
 	}
-	(void)f;
 	setu_iocset_match(rs->iocs, &facts, now, on_match, &mc, NULL);
 }

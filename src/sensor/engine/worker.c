@@ -91,7 +91,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	 * own record (detect.h: setu_detect_tx) */
 	if (w->detect != NULL)
 		setu_detect_tx(w->detect, w->cur, f, (int)proto, tx, on_alert, w);
-	setu_ioc_match_tx(w, f, proto, tx,
+	setu_ioc_match_tx(w, proto, tx,
 	                  w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir),
 	                  on_alert);
 	const setu_eve_opts_t *o = &w->e->cfg.eve;
