@@ -46,7 +46,14 @@ typedef struct setu_http_tx {
 	setu_buf_t host_norm; /* owned: http.host (hostname, lower case) */
 	bool req_body_trunc, resp_body_trunc;
 	uint64_t req_body_seen, resp_body_seen; /* body bytes seen in total */
+	/* request body Content-Encoding, inflated by us (parser.c says why) */
+	uint8_t req_enc;     /* SETU_HTTP_ENC_* from the request headers */
+	uint8_t req_z_state; /* SETU_HTTP_Z_*: undecided, inflating, as is, failed */
+	uint8_t req_head[2], req_head_n; /* first body bytes, until the decision */
+	struct z_stream_s *req_z;        /* owned, kept for reuse with the tx */
 } setu_http_tx_t;
+enum { SETU_HTTP_ENC_NONE, SETU_HTTP_ENC_GZIP, SETU_HTTP_ENC_DEFLATE };
+enum { SETU_HTTP_Z_UNDECIDED, SETU_HTTP_Z_INFLATE, SETU_HTTP_Z_ASIS, SETU_HTTP_Z_FAILED };
 
 /* Keyword helpers: a bstr as bytes; false when absent. */
 static inline bool setu_http_bstr(const bstr *b, const uint8_t **p, uint32_t *n)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 struct setu_http_cfg {
 	htp_cfg_t *cfg; /* owned; shared read-only by the thread's connection parsers */
@@ -86,11 +87,19 @@ static setu_http_tx_t *http_tx_get(setu_http_state_t *hs)
 	setu_buf_reset(&tx->resp_body);
 	tx->req_body_trunc = tx->resp_body_trunc = false;
 	tx->req_body_seen = tx->resp_body_seen = 0;
+	if (tx->req_z_state == SETU_HTTP_Z_INFLATE)
+		inflateEnd(tx->req_z);
+	tx->req_enc = SETU_HTTP_ENC_NONE;
+	tx->req_z_state = SETU_HTTP_Z_UNDECIDED;
+	tx->req_head_n = 0;
 	return tx;
 }
 
 static void http_tx_destroy(setu_http_tx_t *tx)
 {
+	if (tx->req_z_state == SETU_HTTP_Z_INFLATE)
+		inflateEnd(tx->req_z);
+	free(tx->req_z);
 	setu_buf_free(&tx->req_body);
 	setu_buf_free(&tx->uri_norm);
 	setu_buf_free(&tx->host_norm);
@@ -222,12 +231,128 @@ static void body_add(setu_buf_t *b, bool *trunc, uint64_t *seen, const uint8_t *
 		setu_buf_append(b, d, n);
 }
 
+/* Request bodies with Content-Encoding gzip or deflate are inflated here rather than by
+ * libhtp: libhtp 0.5.42 (Debian 12) falls back to raw deflate when a body announced as
+ * gzip is clear text, and raw deflate turns text such as '{"a":1}' into garbage
+ * (Suricata issue 6959). We inflate only a body that starts as its header says (gzip's
+ * magic 1f 8b; a zlib header, or for "deflate" a first chunk that inflates raw) and
+ * inspect any other as it came. Output stops at the request body limit, so a
+ * compression bomb costs no more than that. */
+static int req_enc_of(const setu_http_tx_t *tx)
+{
+	const uint8_t *v;
+	uint32_t n;
+	if (!setu_http_tx_header(tx, 0, "content-encoding", &v, &n))
+		return SETU_HTTP_ENC_NONE;
+	while (n > 0 && (v[0] == ' ' || v[0] == '\t'))
+		v++, n--;
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if ((n == 4 && strncasecmp((const char *)v, "gzip", 4) == 0) ||
+	    (n == 6 && strncasecmp((const char *)v, "x-gzip", 6) == 0))
+		return SETU_HTTP_ENC_GZIP;
+	if ((n == 7 && strncasecmp((const char *)v, "deflate", 7) == 0) ||
+	    (n == 9 && strncasecmp((const char *)v, "x-deflate", 9) == 0))
+		return SETU_HTTP_ENC_DEFLATE;
+	return SETU_HTTP_ENC_NONE;
+}
+
+/* windowBits for inflateInit2 if the body's first bytes fit the encoding, else 0 */
+static int req_z_window(int enc, const uint8_t *d, size_t n)
+{
+	if (n < 2)
+		return 0;
+	if (d[0] == 0x1f && d[1] == 0x8b)
+		return 15 + 16; /* gzip, whatever the header said */
+	if (enc == SETU_HTTP_ENC_DEFLATE && (d[0] & 0x0f) == 8 && (d[0] >> 4) <= 7 &&
+	    ((d[0] << 8) | d[1]) % 31 == 0)
+		return 15; /* zlib */
+	if (enc == SETU_HTTP_ENC_DEFLATE)
+		return -15; /* raw deflate, as many servers send "deflate" */
+	return 0;
+}
+
+/* Inflate n bytes into the request body; false when the data is not what it claimed. */
+static bool req_inflate(setu_http_tx_t *tx, const uint8_t *d, size_t n)
+{
+	z_stream *z = tx->req_z;
+	uint8_t out[4096];
+	z->next_in = (Bytef *)(uintptr_t)d;
+	z->avail_in = (uInt)n;
+	while (z->avail_in > 0 && !tx->req_body_trunc) {
+		z->next_out = out;
+		z->avail_out = sizeof(out);
+		int rc = inflate(z, Z_NO_FLUSH);
+		size_t got = sizeof(out) - z->avail_out;
+		body_add(&tx->req_body, &tx->req_body_trunc, &tx->req_body_seen, out,
+		         got);
+		if (rc == Z_STREAM_END)
+			return true; /* trailing bytes after the stream are ignored */
+		if (rc != Z_OK)
+			return rc == Z_BUF_ERROR && got == 0;
+	}
+	return true;
+}
+
+/* Request body bytes in the tx's decided mode. */
+static void req_body_feed(setu_http_tx_t *tx, const uint8_t *d, size_t n)
+{
+	if (n == 0)
+		return;
+	if (tx->req_z_state == SETU_HTTP_Z_INFLATE) {
+		bool fresh = tx->req_body.len == 0 && !tx->req_body_trunc;
+		if (req_inflate(tx, d, n))
+			return;
+		inflateEnd(tx->req_z);
+		/* nothing came out: clear text after all (the caller's first bytes are in
+		 * d) */
+		tx->req_z_state = fresh && tx->req_body.len == 0 ? SETU_HTTP_Z_ASIS
+		                                                 : SETU_HTTP_Z_FAILED;
+	}
+	if (tx->req_z_state == SETU_HTTP_Z_ASIS)
+		body_add(&tx->req_body, &tx->req_body_trunc, &tx->req_body_seen, d, n);
+}
+
 static int cb_req_body(htp_tx_data_t *d)
 {
 	setu_http_tx_t *tx = http_tx_of(d->tx);
-	if (tx != NULL)
-		body_add(&tx->req_body, &tx->req_body_trunc, &tx->req_body_seen, d->data,
-		         d->len);
+	if (tx == NULL || d->data == NULL || d->len == 0)
+		return HTP_OK;
+	if (tx->req_z_state != SETU_HTTP_Z_UNDECIDED) {
+		req_body_feed(tx, d->data, d->len);
+		return HTP_OK;
+	}
+	if (tx->req_head_n == 0)
+		tx->req_enc = (uint8_t)req_enc_of(tx);
+	if (tx->req_enc == SETU_HTTP_ENC_NONE) {
+		tx->req_z_state = SETU_HTTP_Z_ASIS;
+		req_body_feed(tx, d->data, d->len);
+		return HTP_OK;
+	}
+	/* the decision needs the body's first two bytes */
+	uint8_t head[2];
+	size_t hn = tx->req_head_n;
+	memcpy(head, tx->req_head, hn);
+	size_t take = d->len < 2 - hn ? d->len : 2 - hn;
+	memcpy(head + hn, d->data, take);
+	if (hn + take < 2) {
+		memcpy(tx->req_head, head, hn + take);
+		tx->req_head_n = (uint8_t)(hn + take);
+		return HTP_OK;
+	}
+	int wb = req_z_window(tx->req_enc, head, 2);
+	tx->req_z_state = SETU_HTTP_Z_ASIS;
+	if (wb != 0 && tx->req_z == NULL)
+		tx->req_z = malloc(sizeof(*tx->req_z));
+	if (wb != 0 && tx->req_z != NULL) {
+		memset(tx->req_z, 0, sizeof(*tx->req_z));
+		if (inflateInit2(tx->req_z, wb) == Z_OK)
+			tx->req_z_state = SETU_HTTP_Z_INFLATE;
+	}
+	/* the stashed bytes, then this chunk; if the stash alone failed to inflate, the
+	 * chunk goes as is after it */
+	req_body_feed(tx, tx->req_head, hn);
+	req_body_feed(tx, d->data, d->len);
 	return HTP_OK;
 }
 
@@ -261,6 +386,11 @@ setu_http_cfg_t *setu_http_cfg_new(size_t req_body_limit, size_t resp_body_limit
 	htp_config_set_tx_auto_destroy(c, 0);
 	htp_config_set_parse_request_cookies(c, 0);
 	htp_config_set_field_limits(c, 9000, 18000);
+	/* as Suricata: '+' in a query stays '+', and a request line 'GET /a b HTTP/1.1'
+	 * has the URI
+	 * '/a b' (Suricata 8) rather than a protocol 'b HTTP/1.1' */
+	htp_config_set_plusspace_decode(c, HTP_DECODER_URLENCODED, 0);
+	htp_config_set_allow_space_uri(c, 1);
 	htp_config_register_request_start(c, cb_tx_start);
 	htp_config_register_response_start(c, cb_tx_start);
 	htp_config_register_request_body_data(c, cb_req_body);
