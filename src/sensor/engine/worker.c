@@ -134,8 +134,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	}
 	const struct timeval *ts = w->cur != NULL ? &w->cur->ts : &f->last;
 	setu_eve_begin(&w->json, ts, f->flow_id, setu_alproto_name(proto), &t);
-	if (w->cur != NULL && w->cur->pcap_cnt != 0)
-		setu_json_u64(&w->json, "pcap_cnt", w->cur->pcap_cnt);
+	setu_eve_packet_fields(&w->json, w->cur);
 	setu_eve_flow_extras(&w->json, &w->e->cfg.eve, f);
 	setu_eve_ether_flow_dir(&w->json, &w->e->cfg.eve, w->cur);
 	setu_json_u64(&w->json, "tx_id", tx->id);

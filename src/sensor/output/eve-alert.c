@@ -85,17 +85,7 @@ void setu_eve_alert_begin(setu_json_t *j, const setu_eve_opts_t *o, const setu_p
 	setu_eve_tuple_of_packet(&t, p);
 	setu_eve_begin(j, &p->ts, f != NULL ? f->flow_id : 0, "alert",
 	               p->ip_ver != 0 ? &t : NULL);
-	if (p->pcap_cnt != 0)
-		setu_json_u64(j, "pcap_cnt", p->pcap_cnt);
-	if (p->proto == 1 || p->proto == 58) {
-		setu_json_u64(j, "icmp_type", p->icmp.type);
-		setu_json_u64(j, "icmp_code", p->icmp.code);
-	}
-	/* Suricata names the source of the inspected packet; pseudo packets made at flow
-	 * end carry the data the stream still held when the flow ended */
-	setu_json_str(j, "pkt_src",
-	              (p->flags & SETU_PKT_PSEUDO) ? "stream (flow timeout)"
-	                                           : "wire/pcap");
+	setu_eve_packet_fields(j, p);
 	setu_eve_flow_extras(j, o, f);
 	if (f != NULL)
 		setu_json_str(j, "direction",

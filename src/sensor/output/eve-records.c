@@ -190,6 +190,22 @@ void setu_eve_write_flow(setu_json_t *j, const setu_eve_opts_t *o, const setu_fl
 	setu_json_close_object(j);
 }
 
+void setu_eve_packet_fields(setu_json_t *j, const setu_pkt_t *p)
+{
+	if (p == NULL)
+		return;
+	if (p->pcap_cnt != 0)
+		setu_json_u64(j, "pcap_cnt", p->pcap_cnt);
+	if (p->proto == 1 || p->proto == 58) {
+		setu_json_u64(j, "icmp_type", p->icmp.type);
+		setu_json_u64(j, "icmp_code", p->icmp.code);
+	}
+	/* pseudo packets made at flow end carry the data the stream still held */
+	setu_json_str(j, "pkt_src",
+	              (p->flags & SETU_PKT_PSEUDO) ? "stream (flow timeout)"
+	                                           : "wire/pcap");
+}
+
 void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu_pkt_t *p,
                             setu_event_t e)
 {
@@ -198,6 +214,7 @@ void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu
 	const setu_flow_t *f = p->flow;
 	setu_eve_begin(j, &p->ts, f != NULL ? f->flow_id : 0, "anomaly",
 	               p->ip_ver != 0 ? &t : NULL);
+	setu_eve_packet_fields(j, p);
 	setu_eve_flow_extras(j, o, f);
 	setu_json_open_object(j, "anomaly");
 	bool stream = setu_event_kind(e) == SETU_EVKIND_STREAM;

@@ -11,6 +11,10 @@
 void setu_eve_tuple_of_flow(setu_eve_tuple_t *t, const setu_flow_t *f);
 void setu_eve_tuple_of_packet(setu_eve_tuple_t *t, const setu_pkt_t *p);
 
+/* After the tuple of a record made on a packet: "pcap_cnt" (when read from a file) and
+ * "pkt_src", as Suricata's EVE header writes them. p may be NULL (nothing written). */
+void setu_eve_packet_fields(setu_json_t *j, const setu_pkt_t *p);
+
 /* Common fields after the tuple: community_id (if enabled and a flow exists). */
 void setu_eve_flow_extras(setu_json_t *j, const setu_eve_opts_t *o, const setu_flow_t *f);
 
