@@ -63,12 +63,13 @@ typedef struct setu_tcp_stream {
 } setu_tcp_stream_t;
 
 /* Session flags. */
-#define SETU_SSN_MIDSTREAM 0x01 /* picked up without a full handshake */
-#define SETU_SSN_ASYNC 0x02     /* one direction unseen (stream.async-oneside) */
-#define SETU_SSN_NO_REASM 0x04  /* reassembly stopped (memcap) */
-#define SETU_SSN_RELEASED 0x08  /* reassembly memory returned to the context */
-#define SETU_SSN_4WHS 0x10      /* simultaneous open: the server sent a SYN too */
-#define SETU_SSN_TFO 0x20       /* TCP Fast Open: the client's SYN carried data */
+#define SETU_SSN_MIDSTREAM 0x01        /* picked up without a full handshake */
+#define SETU_SSN_ASYNC 0x02            /* one direction unseen (stream.async-oneside) */
+#define SETU_SSN_NO_REASM 0x04         /* reassembly stopped (memcap) */
+#define SETU_SSN_RELEASED 0x08         /* reassembly memory returned to the context */
+#define SETU_SSN_4WHS 0x10             /* simultaneous open: the server sent a SYN too */
+#define SETU_SSN_TFO 0x20              /* TCP Fast Open: the client's SYN carried data */
+#define SETU_SSN_MIDSTREAM_SYNACK 0x40 /* picked up on the server's SYN/ACK */
 
 struct setu_tcp_session {
 	setu_stream_ctx_t *sc; /* borrowed: the context that accounts this session */

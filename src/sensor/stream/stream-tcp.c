@@ -277,8 +277,10 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		return SETU_EINVAL;
 	}
 	if ((fl & (SETU_TH_SYN | SETU_TH_ACK)) == (SETU_TH_SYN | SETU_TH_ACK)) {
-		if (!sc->cfg.midstream)
-			return 0; /* no handshake seen: not tracked (Suricata) */
+		/* picked up with midstream, or with async-oneside: the server's side of
+		 * a session whose client we may never see (Suricata) */
+		if (!sc->cfg.midstream && !sc->cfg.async_oneside)
+			return 0;
 		struct setu_tcp_session *ssn = session_new(sc);
 		if (!ssn)
 			return SETU_ENOMEM;
@@ -295,7 +297,9 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		set_last_ack(cli, p->tcp.ack);
 		cli->window = p->tcp.win;
 		cli->next_win = cli->last_ack + cli->window;
-		ssn->flags |= SETU_SSN_MIDSTREAM;
+		ssn->flags |= SETU_SSN_MIDSTREAM | SETU_SSN_MIDSTREAM_SYNACK;
+		if (sc->cfg.async_oneside)
+			ssn->flags |= SETU_SSN_ASYNC;
 		sc->c.midstream_pickups++;
 		set_state(f, ssn, SETU_TCP_SYN_RECV);
 		return 0;
@@ -796,11 +800,21 @@ static int state_syn_recv(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 	if (!(fl & SETU_TH_ACK))
 		return SETU_EINVAL;
 	if (dir == 1) {
-		if (!sc->cfg.async_oneside) {
-			ev(p, SETU_EV_STREAM_3WHS_ACK_IN_WRONG_DIR);
+		/* The server speaks before the handshake's last ACK was seen (Suricata's
+		 * IDS-mode rules): a one-sided session (async-oneside) whose server goes
+		 * on where the SYN/ACK left off; the server's data after a lost client
+		 * packet, on a session picked up on its SYN/ACK; or the server's data
+		 * after a lost 3WHS ACK. */
+		uint32_t seq = p->tcp.seq, ack = p->tcp.ack;
+		bool synack = (ssn->flags & SETU_SSN_MIDSTREAM_SYNACK) != 0;
+		if (sc->cfg.async_oneside && seq == srv->next_seq) {
+			ssn->flags |= SETU_SSN_ASYNC;
+		} else if (synack && SEQ_GT(ack, cli->last_ack)) {
+			set_last_ack(cli, ack); /* it acks client data we did not see */
+		} else if (synack || ack != cli->last_ack || seq != srv->next_seq) {
+			ev(p, SETU_EV_STREAM_3WHS_WRONG_SEQ_WRONG_ACK);
 			return SETU_EINVAL;
 		}
-		ssn->flags |= SETU_SSN_ASYNC;
 		set_state(f, ssn, SETU_TCP_ESTABLISHED);
 		return est_like(sc, f, p, dir, rc);
 	}
