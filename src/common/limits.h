@@ -226,6 +226,24 @@
 /* Largest request body (TAXII max_content_length). 10 MiB holds an envelope of ~10,000
  * indicators; larger uploads are split by clients that read max_content_length. */
 #define SETU_HUB_MAX_BODY_DEFAULT (10u * 1024 * 1024) /* config: max-content-length */
+/* Group commit (src/hub/store/writer.c): requests that arrive while a group waits for the
+ * objects of its requests join it up to this many objects (one largest envelope), so one
+ * fsync covers them without holding the write lock for long (~50 ms of inserts). */
+#define SETU_HUB_WRITER_GROUP_MAX_OBJECTS 10000u
+/* Push hint (GET /api/changes, src/hub/api/changes.c): a waiter blocks one HTTP pool thread
+ * (libmicrohttpd runs each pool thread's connections in turn), so at most half of the
+ * pool may wait at once (the rest keeps serving TAXII) and never more than this; beyond
+ * it 503 with a retry delay. The longest wait a client may ask (below the connection
+ * timeout, so an idle-looking wait is never cut by it) and its default. A waiter also
+ * re-reads the store this often, so writes by another process on the same database
+ * (the CLI, a second hub on PostgreSQL, federation) wake it too. */
+#define SETU_HUB_CHANGES_MAX_WAITERS 128u
+#define SETU_HUB_CHANGES_WAIT_MAX_S 25u
+#define SETU_HUB_CHANGES_WAIT_DEFAULT_S 20u
+#define SETU_HUB_CHANGES_RECHECK_MS 2000u
+#define SETU_HUB_CHANGES_RETRY_AFTER_S 5u
+/* Collections one wait may watch (a sensor pulls a handful). */
+#define SETU_HUB_CHANGES_MAX_COLLECTIONS 16u
 /* Objects per envelope: bounds one write transaction and one status resource. */
 #define SETU_HUB_MAX_ENVELOPE_OBJECTS 10000u
 /* Page size: the default and the cap for `limit` (a page of 1000 indicators is ~1 MB). */

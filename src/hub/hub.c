@@ -5,6 +5,7 @@
 #include "hub/http/server.h"
 #include "hub/store/store.h"
 #include "hub/store/writer.h"
+#include "hub/api/changes.h"
 #include "hub/api/sightings.h"
 #include "hub/sync/sync.h"
 #include "hub/taxii/taxii.h"
@@ -22,7 +23,8 @@ struct setu_hub {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	setu_http_server_t *http;
-	setu_writer_t *writer; /* group commit across the HTTP threads */
+	setu_writer_t *writer;   /* group commit across the HTTP threads */
+	setu_changes_t *changes; /* push hint: waiters woken by every committed write */
 };
 
 static setu_store_t *checkout(setu_hub_t *h)
@@ -43,9 +45,24 @@ static void checkin(setu_hub_t *h, setu_store_t *s)
 	pthread_mutex_unlock(&h->mu);
 }
 
+static setu_store_t *pool_checkout(void *user)
+{
+	return checkout(user);
+}
+
+static void pool_checkin(void *user, setu_store_t *s)
+{
+	checkin(user, s);
+}
+
 static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *resp)
 {
 	setu_hub_t *h = user;
+	/* /api/changes: the push hint borrows connections only to read, never while it
+	 * waits */
+	const setu_changes_pool_t pool = {pool_checkout, pool_checkin, h};
+	if (setu_api_changes_http(h->changes, &pool, req, resp))
+		return;
 	setu_store_t *s = checkout(h);
 	setu_taxii_t t = {.store = s,
 	                  .writer = h->writer,
@@ -58,6 +75,19 @@ static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *res
 	    !setu_api_sightings_http(s, h->cfg.api_root, req, resp))
 		setu_taxii_handle(&t, req, resp);
 	checkin(h, s);
+	/* Add Objects answers 202 only after its commit (envelope.c): wake the waiters */
+	if (resp->status == 202 && strcmp(req->method, "POST") == 0)
+		setu_changes_notify(h->changes);
+}
+
+void setu_hub_notify_write(setu_hub_t *h)
+{
+	setu_changes_notify(h->changes);
+}
+
+void setu_hub_changes_stats(setu_hub_t *h, unsigned *waiting, uint64_t *refused)
+{
+	setu_changes_stats(h->changes, waiting, refused);
 }
 
 int setu_hub_new(const setu_hub_config_t *cfg, setu_hub_t **out, setu_diag_t *diag)
@@ -73,8 +103,12 @@ int setu_hub_new(const setu_hub_config_t *cfg, setu_hub_t **out, setu_diag_t *di
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->writer = setu_writer_new();
+	/* at most half of the HTTP pool may wait in a push hint (limits.h) */
+	h->changes = setu_changes_new(cfg->threads / 2);
 	int rc =
-	    h->pool != NULL && h->idle != NULL && h->writer != NULL ? 0 : SETU_ENOMEM;
+	    h->pool != NULL && h->idle != NULL && h->writer != NULL && h->changes != NULL
+	        ? 0
+	        : SETU_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < h->pool_size; i++) {
 		rc = setu_store_open(cfg->database, &h->pool[i], diag);
 		if (rc == 0)
@@ -104,6 +138,7 @@ int setu_hub_start(setu_hub_t *h, setu_diag_t *diag)
 	                      .max_body = h->cfg.max_content_length,
 	                      .tls_cert = h->cfg.tls_cert[0] ? h->cfg.tls_cert : NULL,
 	                      .tls_key = h->cfg.tls_key[0] ? h->cfg.tls_key : NULL};
+	setu_changes_reopen(h->changes);
 	return setu_http_server_start(&o, handle, h, &h->http, diag);
 }
 
@@ -119,6 +154,9 @@ void setu_hub_write_stats(setu_hub_t *h, uint64_t *commits, uint64_t *requests)
 
 void setu_hub_stop(setu_hub_t *h)
 {
+	/* waiting push hints answer now, so that the listener's threads can stop */
+	if (h->http != NULL)
+		setu_changes_close(h->changes);
 	setu_http_server_stop(h->http);
 	h->http = NULL;
 }
@@ -133,6 +171,7 @@ void setu_hub_free(setu_hub_t *h)
 	free(h->pool);
 	free(h->idle);
 	setu_writer_free(h->writer);
+	setu_changes_free(h->changes);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	free(h);

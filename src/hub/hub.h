@@ -36,6 +36,12 @@ int setu_hub_new(const setu_hub_config_t *cfg, setu_hub_t **out, setu_diag_t *di
 int setu_hub_start(setu_hub_t *h, setu_diag_t *diag);
 uint16_t setu_hub_port(const setu_hub_t *h);
 void setu_hub_stop(setu_hub_t *h);
+/* Objects were committed to the store by a path other than the HTTP Add Objects request
+ * (which signals by itself): push-hint waiters (GET /api/changes) re-read at once
+ * instead of at their next periodic re-read. Thread-safe. */
+void setu_hub_notify_write(setu_hub_t *h);
+/* Push-hint requests waiting now, and waits refused at the cap (tests, stats). */
+void setu_hub_changes_stats(setu_hub_t *h, unsigned *waiting, uint64_t *refused);
 /* Write requests (Add Objects, audited reads) and the durable commits they took (group
  * commit: several requests share one). */
 void setu_hub_write_stats(setu_hub_t *h, uint64_t *commits, uint64_t *requests);

@@ -152,6 +152,7 @@ setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg,
 		return NULL;
 	}
 	c->insecure = cfg->insecure;
+	c->fresh_connections = cfg->fresh_connections;
 	c->connect_timeout_ms = cfg->connect_timeout_ms;
 	c->timeout_ms = cfg->timeout_ms;
 	c->max_retries = cfg->max_retries;
@@ -190,6 +191,28 @@ void setu_taxii_client_free(setu_taxii_client_t *c)
 	free(c->ca_file);
 	setu_buf_free(&c->body);
 	free(c);
+}
+
+void setu_taxii_client_set_abort(setu_taxii_client_t *c, const atomic_bool *flag)
+{
+	c->abort = flag;
+}
+
+void setu_taxii_client_set_limits(setu_taxii_client_t *c, long connect_timeout_ms,
+                                  long timeout_ms, unsigned max_retries)
+{
+	if (connect_timeout_ms > 0)
+		c->connect_timeout_ms = connect_timeout_ms;
+	if (timeout_ms > 0)
+		c->timeout_ms = timeout_ms;
+	c->max_retries = max_retries < SETU_TAXII_MAX_RETRIES_MAX
+	                     ? max_retries
+	                     : SETU_TAXII_MAX_RETRIES_MAX;
+}
+
+bool taxii_aborted(const setu_taxii_client_t *c)
+{
+	return c->abort != NULL && atomic_load(c->abort);
 }
 
 long setu_taxii_client_last_status(const setu_taxii_client_t *c)
@@ -419,6 +442,27 @@ void taxii_header_line(setu_taxii_client_t *c, const char *line, size_t n)
 	}
 }
 
+/* libcurl calls this at least about once a second, also while a long poll idles */
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
+                       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return taxii_aborted(user) ? 1 : 0;
+}
+
+/* A retry wait, cut short by an abort (slices of 50 ms). */
+static void backoff_sleep(setu_taxii_client_t *c, unsigned ms)
+{
+	while (ms > 0 && !taxii_aborted(c)) {
+		unsigned d = ms < 50 ? ms : 50;
+		taxii_sleep_ms(d);
+		ms -= d;
+	}
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *user)
 {
 	size_t n = size * nmemb;
@@ -586,6 +630,11 @@ static int setup(setu_taxii_client_t *c, const char *method, const char *url,
 	SET(CURLOPT_WRITEDATA, c);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, c);
+	if (c->abort != NULL) {
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, c);
+		SET(CURLOPT_NOPROGRESS, 0L);
+	}
 	if (c->user != NULL) {
 		SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		SET(CURLOPT_USERNAME, c->user);
@@ -593,6 +642,8 @@ static int setup(setu_taxii_client_t *c, const char *method, const char *url,
 	}
 	if (c->ca_file != NULL)
 		SET(CURLOPT_CAINFO, c->ca_file);
+	if (c->fresh_connections)
+		SET(CURLOPT_FORBID_REUSE, 1L);
 	if (c->insecure) {
 		SET(CURLOPT_SSL_VERIFYPEER, 0L);
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
@@ -632,6 +683,11 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 		c->date_bad = false;
 		c->retry_after_s = 0;
 		c->errbuf[0] = '\0';
+		if (taxii_aborted(c)) {
+			rc = setu_diag_set(diag, SETU_EAGAIN, "%s %s: cancelled", method,
+			                   url);
+			break;
+		}
 		if (setup(c, method, url, body, body_len, &hdrs) != 0 ||
 		    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) !=
 		        CURLE_OK) {
@@ -665,10 +721,15 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 			                   method, url);
 			break;
 		}
+		if (cc == CURLE_ABORTED_BY_CALLBACK) {
+			rc = setu_diag_set(diag, SETU_EAGAIN, "%s %s: cancelled", method,
+			                   url);
+			break;
+		}
 		if (cc != CURLE_OK) {
 			if (curl_retryable(cc) && !last) {
 				c->n_retries++;
-				taxii_sleep_ms(backoff_ms(c, attempt));
+				backoff_sleep(c, backoff_ms(c, attempt));
 				continue;
 			}
 			rc = setu_diag_set(
@@ -679,7 +740,7 @@ int taxii_exchange(setu_taxii_client_t *c, const char *method, const char *url,
 		}
 		if ((status >= 500 || status == 429) && !last) {
 			c->n_retries++;
-			taxii_sleep_ms(backoff_ms(c, attempt));
+			backoff_sleep(c, backoff_ms(c, attempt));
 			continue;
 		}
 		char *ct = NULL;

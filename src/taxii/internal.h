@@ -7,6 +7,7 @@
 #include "taxii/taxii.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 
 struct setu_taxii_client {
 	CURL *curl;        /* owned; one handle, reused so connections stay alive */
@@ -16,6 +17,7 @@ struct setu_taxii_client {
 	char *password;    /* owned */
 	char *ca_file;     /* owned; NULL = system CAs only */
 	bool insecure;
+	bool fresh_connections;
 	long connect_timeout_ms, timeout_ms;
 	unsigned max_retries, backoff_initial_ms, backoff_max_ms;
 	size_t max_response_bytes;
@@ -30,6 +32,7 @@ struct setu_taxii_client {
 	bool date_bad; /* a date header too long to keep */
 	unsigned retry_after_s;
 	char errbuf[CURL_ERROR_SIZE]; /* curl's message for the last attempt */
+	const atomic_bool *abort;     /* borrowed; true = end requests and retries now */
 };
 
 /* What an exchange reports besides the parsed body. */
@@ -58,5 +61,7 @@ void taxii_header_line(setu_taxii_client_t *c, const char *line, size_t n);
 
 /* Sleep ms milliseconds (restarted after signals). */
 void taxii_sleep_ms(unsigned ms);
+/* True when the client was told to give up (setu_taxii_client_set_abort). */
+bool taxii_aborted(const setu_taxii_client_t *c);
 
 #endif

@@ -23,6 +23,7 @@
 #include "setu/error.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,9 +38,13 @@ typedef struct setu_taxii_config {
 	const char *token; /* "Authorization: Bearer <token>", or NULL */
 	const char *user;  /* Basic auth, or NULL */
 	const char *password;
-	const char *ca_file; /* CA file for https (libcurl CAINFO: replaces the default
-	                        bundle; a system CA folder, if any, still applies) */
-	bool insecure;       /* skip TLS verification (tests only) */
+	const char *ca_file;    /* CA file for https (libcurl CAINFO: replaces the default
+	                           bundle; a system CA folder, if any, still applies) */
+	bool insecure;          /* skip TLS verification (tests only) */
+	bool fresh_connections; /* a new connection per request (no keep-alive): a hub
+	                           whose HTTP threads may sit in long polls never gets
+	                           this client's request queued behind one
+	                           (docs/push-hint.md) */
 	long connect_timeout_ms; /* per attempt */
 	long timeout_ms;         /* whole request, per attempt */
 	unsigned max_retries; /* on connection errors, 5xx and 429; 4xx never retried */
@@ -58,6 +63,15 @@ typedef struct setu_taxii_client setu_taxii_client_t;
 setu_taxii_client_t *setu_taxii_client_new(const setu_taxii_config_t *cfg,
                                            setu_diag_t *diag);
 void setu_taxii_client_free(setu_taxii_client_t *c);
+/* Give up on demand (a sensor that stops): from when *flag becomes true, a request in
+ * progress ends within about a second, retry waits are cut short and no retry starts;
+ * such calls fail with SETU_EAGAIN ("cancelled"). flag (borrowed, may be NULL = never)
+ * must outlive the client. Set it before the client is shared with another thread. */
+void setu_taxii_client_set_abort(setu_taxii_client_t *c, const atomic_bool *flag);
+/* Change the per-attempt timeouts (milliseconds, > 0) and retries of later calls: a
+ * last attempt with a short budget (a sensor that stops) or a long poll. */
+void setu_taxii_client_set_limits(setu_taxii_client_t *c, long connect_timeout_ms,
+                                  long timeout_ms, unsigned max_retries);
 /* HTTP status of the client's last response (0 when none arrived). */
 long setu_taxii_client_last_status(const setu_taxii_client_t *c);
 /* Counters: taxii_client.requests (HTTP attempts), .retries, .errors (calls that failed),
@@ -168,6 +182,22 @@ int setu_taxii_get_status(setu_taxii_client_t *c, const char *api_root,
 int setu_taxii_wait_status(setu_taxii_client_t *c, const char *api_root,
                            const char *status_id, unsigned timeout_ms, json_t **status,
                            setu_diag_t *diag);
+
+/* ---- setu's push hint (not TAXII: docs/push-hint.md) ---- */
+
+/* Long poll GET /api/changes on the config URL's server: returns when an object the
+ * requester may read was added to one of the collections after its `after` timestamp
+ * (collections[i] pairs with after[i]; "" = since the beginning), filtered by
+ * match_type (TAXII comma list, or NULL), or when wait_s ran out. 0 and *changed =
+ * true (200) or false (204); SETU_ENOENT when the hub has no such endpoint (404: poll
+ * instead); SETU_EAGAIN when the hub is busy (503) with *retry_after_s its advice (0 =
+ * none), or after an abort; other codes as for every call. Never retried: the caller
+ * decides (its client may be configured with max_retries 0). The client's timeout must
+ * exceed wait_s. */
+int setu_taxii_wait_changes(setu_taxii_client_t *c, const char *const *collections,
+                            const char *const *after, size_t n, const char *match_type,
+                            unsigned wait_s, bool *changed, unsigned *retry_after_s,
+                            setu_diag_t *diag);
 
 /* ---- response parsing, without a network (used by the client; fuzzed) ---- */
 

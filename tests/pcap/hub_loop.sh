@@ -3,8 +3,9 @@
 # address) and a shared Suricata rule (pattern_type "suricata") at its hub; an operator's
 # live sensor pulls them over TAXII 2.1, reloads without restart and alerts on traffic;
 # an indicator published while the sensor runs is matched too (its publish-to-match time
-# is printed); alerts come back to the hub as STIX sightings, also across a hub outage
-# (spooled, then delivered exactly once); a restarted sensor resumes from its bookmark.
+# is printed); alerts come back to the hub as STIX sightings, with observed-data for the
+# address indicators, also across a hub outage (spooled, then delivered exactly once); a
+# restarted sensor resumes from its bookmark.
 # Traffic only to 127.0.0.0/8.
 set -eu
 SETU=$1
@@ -179,6 +180,27 @@ for e in map(json.loads, open(eve)):
 assert at_hub == alerts, (dict(at_hub), dict(alerts))
 assert os.path.getsize(spool) == 0, "spool not cleared"
 print("ok: %d sightings at the hub, counts equal to the alerts, none twice: %s" % (len(objs), dict(at_hub)))
+# what was observed travels with the sightings of address indicators (docs/tlp.md):
+# one observed-data each, same marking, the count and times, the address as an SCO
+req = urllib.request.Request(api + "collections/%s/objects/?match[type]=observed-data&limit=1000" % col,
+    headers={"Authorization": "Bearer " + token, "Accept": "application/taxii+json;version=2.1"})
+observed = {o["id"]: o for o in json.load(urllib.request.urlopen(req, timeout=10)).get("objects", [])}
+addr = {"1": "127.0.0.2", "3": "127.0.0.3"}
+for o in objs:
+    n = o["sighting_of_ref"][-1]
+    if n not in addr:  # the shared Suricata rule names no single value
+        assert "observed_data_refs" not in o, o
+        continue
+    (ref,) = o["observed_data_refs"]
+    od = observed.pop(ref)
+    assert od["number_observed"] == o["count"], (od, o)
+    assert (od["first_observed"], od["last_observed"]) == (o["first_seen"], o["last_seen"]), (od, o)
+    assert od["object_marking_refs"] == o["object_marking_refs"], (od, o)
+    scos = list(od["objects"].values())
+    assert [(x["type"], x["value"]) for x in scos] == [("ipv4-addr", addr[n])], scos
+    assert scos[0]["id"].startswith("ipv4-addr--"), scos
+assert not observed, "observed-data no sighting refers to: %s" % list(observed)
+print("ok: observed-data with every address sighting (count, times, marking, the address)")
 # the hub's aggregation: the most sighted indicators the CERT may see, summed per organisation
 base = api.rsplit("/api1/", 1)[0]
 req = urllib.request.Request(base + "/api/sightings/top?limit=3",

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,9 +29,19 @@ struct setu_hubsync {
 	setu_sightings_t *sightings; /* owned; published to the engine for the workers */
 	pthread_t tid;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond; /* the pull thread waits on it (interval, hint, stop) */
 	bool stop;
+	atomic_bool abort; /* stop: cancel requests in progress and retry waits */
 	uint64_t pulls, failures, objects_seen, reloads;
+	/* push hint: a thread of its own holds the long poll (hint_main) */
+	setu_taxii_client_t *hint_client; /* owned; used by the hint thread only */
+	pthread_t hint_tid;
+	bool hint_started;
+	pthread_cond_t hint_cond; /* the hint thread waits on it (next round, stop) */
+	bool hinted;              /* under lock: pull now */
+	uint64_t round_gen;       /* under lock: pull rounds finished */
+	char hint_after[SETU_HUBSYNC_MAX_COLLECTIONS][SETU_TAXII_TS_MAX]; /* under lock */
+	uint64_t hints; /* hints that led to a pull */
 };
 
 /* Write path atomically and durably: temp file, fsync, rename. */
@@ -222,7 +233,7 @@ static void report_sightings(setu_hubsync_t *h)
 	setu_diag_t d = {0};
 	spool_sightings(h);
 	int rc = setu_sightings_deliver(h->sightings, post_sightings, h, &d);
-	if (rc != 0) {
+	if (rc != 0 && !atomic_load(&h->abort)) { /* at stop: last_delivery() says it */
 		char buf[512];
 		setu_diag_format(&d, buf, sizeof(buf));
 		fprintf(stderr,
@@ -259,15 +270,52 @@ static int round_once(setu_hubsync_t *h, setu_diag_t *d)
 	return rc;
 }
 
+static struct timespec deadline_in(unsigned s)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += s;
+	return t;
+}
+
+static bool passed(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/* Hand the bookmarks to the hint thread and tell it a round finished. */
+static void round_done(setu_hubsync_t *h)
+{
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < h->cfg.ncollections; i++) {
+		const char *bm = json_string_value(
+		    json_object_get(h->bookmarks, h->cfg.collections[i]));
+		snprintf(h->hint_after[i], sizeof(h->hint_after[i]), "%s",
+		         bm != NULL ? bm : "");
+	}
+	h->round_gen++;
+	pthread_cond_broadcast(&h->hint_cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The pull thread: a round at every interval and whenever the hint thread says so;
+ * sightings go to the spool and the hub at every interval. */
 static void *sync_main(void *arg)
 {
 	setu_hubsync_t *h = arg;
+	unsigned interval = h->cfg.interval_s > 0 ? h->cfg.interval_s : 60;
+	struct timespec next_report = deadline_in(0);
 	pthread_mutex_lock(&h->lock);
 	while (!h->stop) {
 		pthread_mutex_unlock(&h->lock);
-		spool_sightings(h);
+		bool report = passed(&next_report);
+		if (report)
+			spool_sightings(h);
 		setu_diag_t d = {0};
-		if (round_once(h, &d) != 0) {
+		if (round_once(h, &d) != 0 && !atomic_load(&h->abort)) {
 			/* loud, and retried at the next interval; what was pulled is kept
 			 */
 			char buf[512];
@@ -276,17 +324,218 @@ static void *sync_main(void *arg)
 			        "setu sensor: hub round failed (will retry): %s\n", buf);
 			h->failures++;
 		}
-		report_sightings(h);
+		round_done(h);
+		if (report) {
+			report_sightings(h);
+			next_report = deadline_in(interval);
+		}
 		pthread_mutex_lock(&h->lock);
-		if (h->stop)
-			break;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += h->cfg.interval_s > 0 ? h->cfg.interval_s : 60;
-		pthread_cond_timedwait(&h->cond, &h->lock, &until);
+		/* the next interval round (pull and sightings) is due one interval after
+		 * the last report, also when hinted rounds came in between */
+		struct timespec until = next_report;
+		while (!h->stop && !h->hinted &&
+		       pthread_cond_timedwait(&h->cond, &h->lock, &until) != ETIMEDOUT) {
+		}
+		h->hinted = false;
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
+}
+
+/* Wait on the hint condition for s seconds or until stop (lock held). */
+static void hint_pause(setu_hubsync_t *h, unsigned s)
+{
+	struct timespec until = deadline_in(s);
+	while (!h->stop &&
+	       pthread_cond_timedwait(&h->hint_cond, &h->lock, &until) != ETIMEDOUT) {
+	}
+}
+
+/* The hint thread: long polls GET /api/changes with the bookmarks of the last round;
+ * an answer 200 wakes the pull thread, which pulls at once. A hub without the endpoint
+ * (404) or one that fails leaves the sensor on its interval. */
+static void *hint_main(void *arg)
+{
+	setu_hubsync_t *h = arg;
+	unsigned interval = h->cfg.interval_s > 0 ? h->cfg.interval_s : 60;
+	bool announced = false, absent_told = false;
+	const char *after[SETU_HUBSYNC_MAX_COLLECTIONS];
+	char afterbuf[SETU_HUBSYNC_MAX_COLLECTIONS][SETU_TAXII_TS_MAX];
+	pthread_mutex_lock(&h->lock);
+	while (!h->stop) {
+		/* bookmarks of a finished round: never hint on what is being pulled */
+		while (!h->stop && h->round_gen == 0)
+			pthread_cond_wait(&h->hint_cond, &h->lock);
+		if (h->stop)
+			break;
+		for (size_t i = 0; i < h->cfg.ncollections; i++) {
+			memcpy(afterbuf[i], h->hint_after[i], sizeof(afterbuf[i]));
+			after[i] = afterbuf[i];
+		}
+		uint64_t gen = h->round_gen;
+		pthread_mutex_unlock(&h->lock);
+		bool changed = false;
+		unsigned retry_after = 0;
+		setu_diag_t d = {0};
+		/* the first ask does not wait: it tells at once whether the hub offers
+		 * the hint */
+		int rc = setu_taxii_wait_changes(h->hint_client, h->cfg.collections,
+		                                 after, h->cfg.ncollections, "indicator",
+		                                 announced ? SETU_HUBSYNC_HINT_WAIT_S : 0,
+		                                 &changed, &retry_after, &d);
+		pthread_mutex_lock(&h->lock);
+		if (h->stop)
+			break;
+		if (rc == 0) {
+			if (!announced) {
+				fprintf(
+				    stderr,
+				    "setu sensor: hub: push hint in use (pulls at once "
+				    "on new content, and every %u s)\n",
+				    interval);
+				announced = true;
+			}
+			absent_told = false;
+			if (!changed)
+				continue; /* 204: nothing new, ask again */
+			h->hints++;
+			h->hinted = true;
+			pthread_cond_signal(&h->cond);
+			/* the pull that follows moves the bookmarks */
+			while (!h->stop && h->round_gen == gen)
+				pthread_cond_wait(&h->hint_cond, &h->lock);
+			/* a hint whose pull brought nothing new (it would repeat at
+			 * once): pause a second */
+			bool moved = false;
+			for (size_t i = 0; i < h->cfg.ncollections; i++)
+				moved |= strcmp(afterbuf[i], h->hint_after[i]) != 0;
+			if (!moved)
+				hint_pause(h, 1);
+			continue;
+		}
+		char buf[512];
+		setu_diag_format(&d, buf, sizeof(buf));
+		if (rc == SETU_ENOENT) {
+			if (!absent_told)
+				fprintf(
+				    stderr,
+				    "setu sensor: hub offers no push hint (%s); pulling "
+				    "every %u s\n",
+				    buf, interval);
+			absent_told = true;
+			announced = false;
+			hint_pause(h, SETU_HUBSYNC_HINT_ABSENT_RETRY_S);
+		} else if (rc == SETU_EAGAIN && retry_after > 0) {
+			hint_pause(h, retry_after); /* 503: the hub's waiters are full */
+		} else {
+			/* unreachable, refused, 5xx: the interval pull reports it too */
+			hint_pause(h, interval);
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* At stop: one bounded attempt, the time left shared by the posts. */
+typedef struct last_post {
+	setu_hubsync_t *h;
+	setu_taxii_client_t *client;
+	struct timespec t0;
+} last_post_t;
+
+static int post_last(void *user, const json_t *envelope, setu_diag_t *diag)
+{
+	last_post_t *lp = user;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long used = (long)(now.tv_sec - lp->t0.tv_sec) * 1000 +
+	            (now.tv_nsec - lp->t0.tv_nsec) / 1000000;
+	long left = SETU_HUBSYNC_LAST_DELIVERY_MS - used;
+	if (left <= 0)
+		return setu_diag_set(diag, SETU_EAGAIN,
+		                     "no time left for the last delivery");
+	setu_taxii_client_set_limits(
+	    lp->client,
+	    left < SETU_HUBSYNC_LAST_CONNECT_MS ? left : SETU_HUBSYNC_LAST_CONNECT_MS,
+	    left, 0);
+	setu_hubsync_t *h = lp->h;
+	const char *col = h->cfg.sightings_collection != NULL
+	                      ? h->cfg.sightings_collection
+	                      : h->cfg.collections[0];
+	json_t *status = NULL;
+	int rc = setu_taxii_post_objects(lp->client, NULL, col, envelope, &status, diag);
+	if (rc == 0) {
+		setu_taxii_status_counts_t sc;
+		setu_taxii_status_counts(status, &sc);
+		if (sc.failure > 0)
+			rc = setu_diag_set(
+			    diag, SETU_EINVAL, "the hub refused %llu of %llu sightings",
+			    (unsigned long long)sc.failure, (unsigned long long)sc.total);
+	}
+	json_decref(status);
+	return rc;
+}
+
+static void last_delivery(setu_hubsync_t *h)
+{
+	setu_diag_t d = {0};
+	spool_sightings(h); /* durable before anything else */
+	setu_taxii_config_t tc;
+	setu_taxii_config_default(&tc);
+	tc.url = h->cfg.url;
+	tc.token = h->cfg.token;
+	tc.ca_file = h->cfg.ca_file;
+	tc.connect_timeout_ms = SETU_HUBSYNC_LAST_CONNECT_MS;
+	tc.timeout_ms = SETU_HUBSYNC_LAST_DELIVERY_MS;
+	tc.max_retries = 0;
+	last_post_t lp = {.h = h, .client = setu_taxii_client_new(&tc, &d)};
+	clock_gettime(CLOCK_MONOTONIC, &lp.t0);
+	int rc = lp.client != NULL
+	             ? setu_sightings_deliver(h->sightings, post_last, &lp, &d)
+	             : SETU_ENOMEM;
+	setu_taxii_client_free(lp.client);
+	if (rc != 0) {
+		setu_sightings_counters_t c;
+		setu_sightings_get_counters(h->sightings, &c);
+		char buf[512];
+		setu_diag_format(&d, buf, sizeof(buf));
+		fprintf(stderr,
+		        "setu sensor: sightings stay in the spool for the next start "
+		        "(%llu bytes): %s\n",
+		        (unsigned long long)c.spool_bytes, buf);
+	}
+}
+
+static bool hint_wanted(const setu_hubsync_config_t *cfg)
+{
+	const char *env = getenv("SETU_HUB_PUSH_HINT");
+	return !cfg->no_push_hint && (env == NULL || strcmp(env, "off") != 0);
+}
+
+/* The push hint's thread, unless turned off; without it the sensor pulls at the
+ * interval, as before. */
+static void start_hint(setu_hubsync_t *h)
+{
+	if (!hint_wanted(&h->cfg))
+		return;
+	setu_taxii_config_t tc;
+	setu_taxii_config_default(&tc);
+	tc.url = h->cfg.url;
+	tc.token = h->cfg.token;
+	tc.ca_file = h->cfg.ca_file;
+	tc.max_retries = 0;
+	tc.timeout_ms = (long)(SETU_HUBSYNC_HINT_WAIT_S + 10) * 1000;
+	tc.fresh_connections = true;
+	setu_diag_t d = {0};
+	h->hint_client = setu_taxii_client_new(&tc, &d);
+	if (h->hint_client == NULL)
+		return; /* the same URL worked for the pull client: out of memory */
+	setu_taxii_client_set_abort(h->hint_client, &h->abort);
+	h->hint_started = pthread_create(&h->hint_tid, NULL, hint_main, h) == 0;
+	if (!h->hint_started) {
+		setu_taxii_client_free(h->hint_client);
+		h->hint_client = NULL;
+	}
 }
 
 setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t *cfg,
@@ -304,7 +553,13 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 	tc.url = cfg->url;
 	tc.token = cfg->token;
 	tc.ca_file = cfg->ca_file;
+	/* with the push hint, the hub's thread serving our long poll is busy while it
+	 * waits: pulls and posts go on connections of their own (docs/push-hint.md) */
+	tc.fresh_connections = hint_wanted(cfg);
 	h->client = setu_taxii_client_new(&tc, diag);
+	atomic_init(&h->abort, false);
+	if (h->client != NULL)
+		setu_taxii_client_set_abort(h->client, &h->abort);
 	char ioc[PATH_MAX], rules[PATH_MAX];
 	if (h->client == NULL ||
 	    setu_hubsync_prepare(cfg->state_dir, ioc, rules, diag) != 0) {
@@ -331,11 +586,15 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
+	pthread_cond_init(&h->hint_cond, NULL);
 	h->sightings = setu_sightings_new(cfg->state_dir, cfg->identity, diag);
 	if (h->sightings == NULL) {
 		setu_taxii_client_free(h->client);
 		json_decref(h->objects);
 		json_decref(h->bookmarks);
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->cond);
+		pthread_cond_destroy(&h->hint_cond);
 		free(h);
 		return NULL;
 	}
@@ -350,6 +609,7 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 			json_decref(h->bookmarks);
 			pthread_mutex_destroy(&h->lock);
 			pthread_cond_destroy(&h->cond);
+			pthread_cond_destroy(&h->hint_cond);
 			free(h);
 			return NULL;
 		}
@@ -361,9 +621,13 @@ setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t
 		setu_taxii_client_free(h->client);
 		json_decref(h->objects);
 		json_decref(h->bookmarks);
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->cond);
+		pthread_cond_destroy(&h->hint_cond);
 		free(h);
 		return NULL;
 	}
+	start_hint(h);
 	return h;
 }
 
@@ -373,18 +637,25 @@ void setu_hubsync_stop(setu_hubsync_t *h)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->stop = true;
-	pthread_cond_signal(&h->cond);
+	pthread_cond_broadcast(&h->cond);
+	pthread_cond_broadcast(&h->hint_cond);
 	pthread_mutex_unlock(&h->lock);
+	/* a pull, a post or a long poll in progress ends now, and no retry starts */
+	atomic_store(&h->abort, true);
 	pthread_join(h->tid, NULL);
-	/* the workers have stopped: what they noted last goes to the spool (and to the
-	 * hub if it answers) before exit */
+	if (h->hint_started)
+		pthread_join(h->hint_tid, NULL);
+	/* the workers have stopped: what they noted last goes to the spool, then one
+	 * short attempt to deliver the spool; the rest waits for the next start */
 	atomic_store(&h->e->sightings, NULL);
-	report_sightings(h);
+	last_delivery(h);
 	setu_sightings_free(h->sightings);
 	setu_taxii_client_free(h->client);
+	setu_taxii_client_free(h->hint_client);
 	json_decref(h->objects);
 	json_decref(h->bookmarks);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
+	pthread_cond_destroy(&h->hint_cond);
 	free(h);
 }

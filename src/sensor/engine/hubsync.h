@@ -10,6 +10,16 @@
 
 #define SETU_HUBSYNC_MAX_COLLECTIONS 16
 
+/* Push hint (docs/push-hint.md): how long one long poll waits at the hub (under the
+ * hub's cap of 25 s), how long a hub without the endpoint (404) is left alone before
+ * it is asked again (it may have been upgraded), and the pause after a failed hint. */
+#define SETU_HUBSYNC_HINT_WAIT_S 20u
+#define SETU_HUBSYNC_HINT_ABSENT_RETRY_S 300u
+/* At stop, one last delivery of the spooled sightings: connect within 1 s, all posts
+ * within 2 s; what is not delivered by then stays in the spool for the next start. */
+#define SETU_HUBSYNC_LAST_CONNECT_MS 1000L
+#define SETU_HUBSYNC_LAST_DELIVERY_MS 2000L
+
 typedef struct setu_hubsync_config {
 	const char *url;   /* the hub's API root URL (https://hub/api1/) */
 	const char *token; /* Bearer token */
@@ -24,6 +34,9 @@ typedef struct setu_hubsync_config {
 	bool first_pull_before_start;     /* pull once before returning (capture files:
 	                                     the rules must be in force before the first
 	                                     packet); a failure is then an error */
+	bool no_push_hint; /* never use the hub's push hint (GET /api/changes): pull at
+	                      the interval only. Also set by the environment variable
+	                      SETU_HUB_PUSH_HINT=off. */
 } setu_hubsync_config_t;
 
 /* The files the engine must load (created empty when absent) so that the pulled
@@ -34,9 +47,14 @@ int setu_hubsync_prepare(const char *state_dir, char *ioc_path, char *rules_path
 
 typedef struct setu_hubsync setu_hubsync_t;
 
-/* Start pulling in a thread of its own (first pull at once). */
+/* Start pulling in a thread of its own (first pull at once), at every interval and, when
+ * the hub offers it, as soon as its push hint says something new may be read (a second
+ * thread holds the long poll). */
 setu_hubsync_t *setu_hubsync_start(setu_engine_t *e, const setu_hubsync_config_t *cfg,
                                    setu_diag_t *diag);
+/* Stop (SIGTERM/SIGINT): requests in progress are cancelled (within about a second),
+ * the last counts go to the spool (durable), then ONE bounded delivery attempt
+ * (SETU_HUBSYNC_LAST_*); what it cannot deliver stays spooled for the next start. */
 void setu_hubsync_stop(setu_hubsync_t *h);
 
 #endif

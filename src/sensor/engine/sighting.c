@@ -1,6 +1,8 @@
-/* sighting.c — sightings: counts, spool, delivery (STIX 2.1 §5.? sighting SRO). */
+/* sighting.c — sightings: counts, spool, delivery (STIX 2.1 §5.7 sighting SRO, §4.13
+ * observed-data, §6 SCOs with deterministic ids §2.9). */
 #include "sighting.h"
 
+#include "intel/pattern.h"
 #include "intel/tlp.h"
 
 #include <errno.h>
@@ -44,24 +46,41 @@ static void ts_str(const struct timeval *tv, char out[32])
 	         (int)((tv->tv_usec / 1000) % 1000));
 }
 
-/* RFC 4122 version-5 UUID (SHA-1, name-based) of name under setu's namespace. */
-static void uuid5(const char *name, char out[37])
+/* setu's namespace for the ids of its sightings and observed-data */
+static const uint8_t setu_ns[16] = {0x6d, 0x5b, 0x0a, 0x4e, 0x2f, 0x1c, 0x4e, 0x8b,
+                                    0x9a, 0x3d, 0x5c, 0x7e, 0x1f, 0x0b, 0x2a, 0x95};
+/* STIX 2.1 §2.9: the namespace of deterministic SCO ids,
+ * 00abedb4-aa42-466c-9c01-fed23315a9b7 */
+static const uint8_t stix_sco_ns[16] = {0x00, 0xab, 0xed, 0xb4, 0xaa, 0x42, 0x46, 0x6c,
+                                        0x9c, 0x01, 0xfe, 0xd2, 0x33, 0x15, 0xa9, 0xb7};
+
+/* RFC 4122 version-5 UUID (SHA-1, name-based) of name[0..n) under namespace ns; false
+ * when out of memory. */
+static bool uuid5_ns(const uint8_t ns[16], const char *name, size_t n, char out[37])
 {
-	static const uint8_t ns[16] = {0x6d, 0x5b, 0x0a, 0x4e, 0x2f, 0x1c, 0x4e, 0x8b,
-	                               0x9a, 0x3d, 0x5c, 0x7e, 0x1f, 0x0b, 0x2a, 0x95};
-	uint8_t buf[16 + 256], h[SHA_DIGEST_LENGTH];
-	size_t n = strlen(name);
-	if (n > 256)
-		n = 256;
-	memcpy(buf, ns, sizeof(ns));
+	uint8_t small[16 + 256], h[SHA_DIGEST_LENGTH];
+	uint8_t *buf = n <= 256 ? small : malloc(16 + n);
+	if (buf == NULL)
+		return false;
+	memcpy(buf, ns, 16);
 	memcpy(buf + 16, name, n);
 	SHA1(buf, 16 + n, h);
+	if (buf != small)
+		free(buf);
 	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50);
 	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
 	snprintf(out, 37,
 	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 	         h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11],
 	         h[12], h[13], h[14], h[15]);
+	return true;
+}
+
+/* The sightings' ids: the name is "identity|indicator|sequence" (< 256 bytes). */
+static void uuid5(const char *name, char out[37])
+{
+	size_t n = strlen(name);
+	uuid5_ns(setu_ns, name, n < 256 ? n : 256, out);
 }
 
 setu_sightings_t *setu_sightings_new(const char *state_dir, const char *identity,
@@ -169,6 +188,174 @@ static void add_recipients(json_t *sighting, const json_t *ind)
 	json_decref(users);
 }
 
+bool setu_sighting_observed_allowed(setu_tlp_t indicator_tlp, bool to_origin_hub)
+{
+	return indicator_tlp != SETU_TLP_RED || to_origin_hub;
+}
+
+#define SIGHTING_MAX_SCOS 8u /* SCOs per observation: patterns name one or two */
+
+/* One equality comparison the match proves: its SCO type and value, or false. */
+static bool proven_value(const setu_pat_node_t *n, const char **type, const char **value)
+{
+	static const char *const types[] = {"ipv4-addr", "ipv6-addr", "domain-name",
+	                                    "url"};
+	if (n->kind != SETU_PAT_COMPARISON || n->op != SETU_PAT_OP_EQ || n->negated ||
+	    n->value.kind != SETU_PAT_V_STRING || n->value.len == 0 ||
+	    strlen(n->value.bytes) != n->value.len)
+		return false;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (setu_pat_path_is(&n->path, types[i], "value")) {
+			*type = types[i];
+			*value = n->value.bytes;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A STIX 2.1 SCO with its deterministic id: uuid5 over the JCS form (RFC 8785) of its
+ * id-contributing properties, which for these four types is {"value": ...}. jansson's
+ * compact output of a one-key object is that form (UTF-8 kept, '/' not escaped). */
+static json_t *make_sco(const char *type, const char *value)
+{
+	json_t *idp = json_pack("{s:s}", "value", value);
+	char *canon = idp != NULL ? json_dumps(idp, JSON_COMPACT) : NULL;
+	json_decref(idp);
+	char uuid[37];
+	bool ok = canon != NULL && uuid5_ns(stix_sco_ns, canon, strlen(canon), uuid);
+	free(canon);
+	if (!ok)
+		return NULL;
+	char id[80];
+	snprintf(id, sizeof(id), "%s--%s", type, uuid);
+	return json_pack("{s:s, s:s, s:s, s:s}", "type", type, "spec_version", "2.1",
+	                 "id", id, "value", value);
+}
+
+json_t *setu_sighting_observed_scos(const json_t *indicator)
+{
+	const char *ptype = json_string_value(json_object_get(indicator, "pattern_type"));
+	const char *pattern = json_string_value(json_object_get(indicator, "pattern"));
+	if (ptype == NULL || strcmp(ptype, "stix") != 0 || pattern == NULL)
+		return NULL;
+	setu_pattern_t *p = NULL;
+	if (setu_pattern_parse(pattern, strlen(pattern), &p, NULL) != 0)
+		return NULL;
+	const setu_pat_node_t *root = setu_pattern_root(p);
+	/* one observation, no qualifier (REPEATS, WITHIN: more than one observation) */
+	const setu_pat_node_t *cmp = root != NULL && root->kind == SETU_PAT_OBSERVATION &&
+	                                     root->nquals == 0 && root->nchildren == 1
+	                                 ? root->children[0]
+	                                 : NULL;
+	const setu_pat_node_t *const *terms = NULL;
+	size_t nterms = 0;
+	if (cmp != NULL && cmp->kind == SETU_PAT_CMP_AND) {
+		terms = cmp->children;
+		nterms = cmp->nchildren;
+	} else if (cmp != NULL) {
+		terms = &cmp; /* a single comparison */
+		nterms = 1;
+	}
+	json_t *scos = json_array();
+	for (size_t i = 0; scos != NULL && i < nterms; i++) {
+		const char *type, *value;
+		if (!proven_value(terms[i], &type, &value))
+			continue; /* true as well, but it names no value */
+		json_t *sco = make_sco(type, value);
+		bool dup = false;
+		size_t k;
+		json_t *v;
+		json_array_foreach(scos, k, v) dup |= json_equal(v, sco);
+		if (sco != NULL && !dup && json_array_size(scos) < SIGHTING_MAX_SCOS)
+			json_array_append(scos, sco);
+		json_decref(sco);
+	}
+	setu_pattern_free(p);
+	if (json_array_size(scos) == 0) {
+		json_decref(scos);
+		return NULL;
+	}
+	return scos;
+}
+
+/* Marking and recipients of the sighting, copied onto what travels with it. */
+static void copy_handling(json_t *dst, const json_t *sighting)
+{
+	const json_t *marks = json_object_get(sighting, "object_marking_refs");
+	if (marks != NULL)
+		json_object_set(dst, "object_marking_refs", (json_t *)marks);
+	const json_t *ext = json_object_get(sighting, "extensions");
+	if (ext != NULL)
+		json_object_set_new(dst, "extensions", json_deep_copy(ext));
+}
+
+static int spool_line(setu_sightings_t *s, FILE *f, const json_t *o)
+{
+	char *line = json_dumps(o, JSON_COMPACT);
+	if (line == NULL)
+		return SETU_ENOMEM;
+	fprintf(f, "%s\n", line);
+	s->c.spool_bytes += strlen(line) + 1;
+	free(line);
+	return 0;
+}
+
+/* The observed-data object of sighting o to the spool, before the sighting; o gets
+ * observed_data_refs. Nothing when the pattern proves no value.
+ *
+ * The SCOs travel inside it ("objects", which STIX 2.1 §4.13 keeps as deprecated)
+ * rather than as objects of their own under object_refs: an SCO's id is a function of
+ * its value (§2.9), so at a hub every organisation that saw 198.51.100.7 would post the
+ * same object, stored once with the first poster's marking and recipients, and the
+ * observations of several members would share, and be restricted by, one object whose
+ * handling none of them chose. Embedded, an observation is one object with exactly the
+ * sighting's marking (docs/tlp.md). */
+static void spool_observed(setu_sightings_t *s, FILE *f, json_t *o, const json_t *ind,
+                           const char *name, const tally_t *t, const char *created,
+                           const char *first, const char *last)
+{
+	json_t *scos = setu_sighting_observed_scos(ind);
+	if (scos == NULL)
+		return;
+	char oname[300], uuid[37], id[80];
+	snprintf(oname, sizeof(oname), "observed|%s", name);
+	uuid5(oname, uuid);
+	snprintf(id, sizeof(id), "observed-data--%s", uuid);
+	json_t *objs = json_object();
+	size_t i;
+	json_t *sco;
+	json_array_foreach(scos, i, sco)
+	{
+		char key[24];
+		snprintf(key, sizeof(key), "%zu", i);
+		json_object_set(objs, key, sco);
+	}
+	/* STIX 2.1 §4.13: number_observed is 1 to 999,999,999 */
+	json_int_t n = t->count < 999999999u ? (json_int_t)t->count : 999999999;
+	json_t *od =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "type",
+	              "observed-data", "spec_version", "2.1", "id", id, "created",
+	              created, "modified", created, "first_observed", first,
+	              "last_observed", last, "number_observed", n, "objects", objs);
+	json_decref(scos);
+	if (od == NULL)
+		return;
+	/* like the sighting, no created_by_ref: the hub records the producer from the
+	 * token, and the sighting's where_sighted_refs names the organisation. The
+	 * indicator it matched, as a custom reference (STIX 2.1 §11.1): a hub that
+	 * narrows an object's audience by what it references (setu: every *_ref,
+	 * docs/tlp.md) treats the observation exactly like the sighting */
+	json_object_set(od, "x_setu_indicator_ref",
+	                json_object_get(o, "sighting_of_ref"));
+	copy_handling(od, o);
+	if (spool_line(s, f, od) == 0) {
+		json_object_set_new(o, "observed_data_refs", json_pack("[s]", id));
+		s->c.observed++;
+	}
+	json_decref(od);
+}
+
 int setu_sightings_flush(setu_sightings_t *s, const json_t *objects, setu_diag_t *diag)
 {
 	pthread_mutex_lock(&s->lock);
@@ -232,14 +419,15 @@ int setu_sightings_flush(setu_sightings_t *s, const json_t *objects, setu_diag_t
 		 * the sighting (docs/tlp.md); nobody else */
 		if (ind != NULL && (int)setu_tlp_of_object(ind) >= (int)SETU_TLP_AMBER)
 			add_recipients(o, ind);
-		char *line = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		if (line != NULL) {
-			fprintf(f, "%s\n", line);
-			s->c.spool_bytes += strlen(line) + 1;
+		/* what was observed, where the marking allows (docs/tlp.md); every
+		 * sighting of this sensor goes to the hub its indicators came from */
+		if (ind != NULL &&
+		    setu_sighting_observed_allowed(setu_tlp_of_object(ind), true))
+			spool_observed(s, f, o, ind, name, &batch[i], created, first,
+			               last);
+		if (spool_line(s, f, o) == 0)
 			s->c.spooled++;
-			free(line);
-		}
+		json_decref(o);
 	}
 	free(batch);
 	int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
