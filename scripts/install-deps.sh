@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 libpcap-dev libhyperscan-dev libpcre2-dev libhtp-dev libmaxminddb-dev
 libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libssl-dev zlib1g-dev libcmocka-dev
-python3 python3-yaml ca-certificates time"
+python3 python3-yaml ca-certificates time wrk"
 
 missing=""
 for p in $PKGS; do

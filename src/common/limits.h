@@ -217,15 +217,6 @@
 #define SETU_STIX_CHECK_MAX_ERRORS 1000u
 
 /* --- hub (owner: src/hub) --- */
-/* Federation (src/hub/sync): objects asked per page when pulling from a partner hub, the
- * default pause between sync rounds, and the longest agreement type list (",a,b,"). */
-#define SETU_SYNC_PAGE_LIMIT 1000u
-#define SETU_SYNC_INTERVAL_S_DEFAULT 60u
-#define SETU_SYNC_TYPES_MAX 1024u
-
-/* Largest request body (TAXII max_content_length). 10 MiB holds an envelope of ~10,000
- * indicators; larger uploads are split by clients that read max_content_length. */
-#define SETU_HUB_MAX_BODY_DEFAULT (10u * 1024 * 1024) /* config: max-content-length */
 /* Group commit (src/hub/store/writer.c): requests that arrive while a group waits for the
  * objects of its requests join it up to this many objects (one largest envelope), so one
  * fsync covers them without holding the write lock for long (~50 ms of inserts). */
@@ -244,6 +235,15 @@
 #define SETU_HUB_CHANGES_RETRY_AFTER_S 5u
 /* Collections one wait may watch (a sensor pulls a handful). */
 #define SETU_HUB_CHANGES_MAX_COLLECTIONS 16u
+/* Federation (src/hub/sync): objects asked per page when pulling from a partner hub, the
+ * default pause between sync rounds, and the longest agreement type list (",a,b,"). */
+#define SETU_SYNC_PAGE_LIMIT 1000u
+#define SETU_SYNC_INTERVAL_S_DEFAULT 60u
+#define SETU_SYNC_TYPES_MAX 1024u
+
+/* Largest request body (TAXII max_content_length). 10 MiB holds an envelope of ~10,000
+ * indicators; larger uploads are split by clients that read max_content_length. */
+#define SETU_HUB_MAX_BODY_DEFAULT (10u * 1024 * 1024) /* config: max-content-length */
 /* Objects per envelope: bounds one write transaction and one status resource. */
 #define SETU_HUB_MAX_ENVELOPE_OBJECTS 10000u
 /* Page size: the default and the cap for `limit` (a page of 1000 indicators is ~1 MB). */

@@ -212,6 +212,7 @@ typedef struct sq_store {
 	int64_t clock_us; /* last date_added handed out in this write transaction */
 	bool clock_dirty;
 	int schema_version;
+	int wal_frames; /* frames in the WAL after the last commit (writer_mode only) */
 } sq_store_t;
 
 static sq_store_t *SQ(setu_store_t *s)
@@ -771,7 +772,8 @@ static int sq_object_put(setu_store_t *s, int64_t collection_id, int64_t produce
 	sqlite3_bind_text(st, 13, o->recipients != NULL ? o->recipients : ",", -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_int(st, 14, o->revoked);
-	sqlite3_bind_text(st, 15, o->body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, o->body, o->body_len > 0 ? (int)o->body_len : -1,
+	                  SQLITE_STATIC);
 	if ((rc = step_done(st)) != 0)
 		return setu_diag_set(diag, rc, "store: %s", sqlite3_errmsg(q->db));
 	int64_t row = sqlite3_last_insert_rowid(q->db);
@@ -1621,6 +1623,45 @@ static int sq_collection_readers(setu_store_t *s, int64_t collection_id, char *o
 	return r != 0 ? r : rc == SQLITE_DONE ? 0 : SETU_EDB;
 }
 
+/* ------------------------------------------------------------ the writer's connection */
+
+static int sq_reopen(setu_store_t *s, setu_store_t **out, setu_diag_t *diag)
+{
+	const char *path = sqlite3_db_filename(SQ(s)->db, "main");
+	if (path == NULL || path[0] == '\0') /* in-memory or temporary: not shareable */
+		return setu_diag_set(diag, SETU_EUNSUPPORTED,
+		                     "store: an in-memory database has one connection");
+	return setu_store_sqlite_open(path, out, diag);
+}
+
+static int wal_hook(void *user, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((sq_store_t *)user)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+static int sq_writer_mode(setu_store_t *s)
+{
+	sq_store_t *q = SQ(s);
+	/* Replaces the auto-checkpoint hook, which SQLite runs inside COMMIT. */
+	sqlite3_wal_hook(q->db, wal_hook, q);
+	return 0;
+}
+
+static int sq_checkpoint(setu_store_t *s)
+{
+	sq_store_t *q = SQ(s);
+	if (q->in_tx || q->wal_frames < SETU_HUB_SQLITE_WAL_CHECKPOINT_PAGES)
+		return 0;
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(q->db, "main", SQLITE_CHECKPOINT_PASSIVE, &log,
+	                                   &done);
+	q->wal_frames = 0; /* counted again from the next commit */
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : db_err(rc);
+}
+
 /* ------------------------------------------------------------------- open/close */
 
 static void sq_close(setu_store_t *s)
@@ -1676,6 +1717,9 @@ static const struct setu_store_ops sqlite_ops = {
     .transfer_add = sq_transfer_add,
     .transfer_list = sq_transfer_list,
     .collection_readers = sq_collection_readers,
+    .reopen = sq_reopen,
+    .writer_mode = sq_writer_mode,
+    .checkpoint = sq_checkpoint,
 };
 
 int setu_store_sqlite_open(const char *path, setu_store_t **out, setu_diag_t *diag)

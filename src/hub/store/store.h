@@ -66,6 +66,7 @@ typedef struct setu_store_obj {
 	const char *version_text;
 	int64_t version_us;
 	const char *body;
+	size_t body_len;        /* bytes of body; 0 = NUL-terminated */
 	int tlp;                /* effective level (acl.h) */
 	const char *recipients; /* ",o1,u2," form; NULL = none */
 	bool revoked;
@@ -281,6 +282,16 @@ struct setu_store_ops {
 	/* ",o<id>,..." of the organisations (peers excluded) with a read grant on it. */
 	int (*collection_readers)(setu_store_t *s, int64_t collection_id, char *out,
 	                          size_t size);
+
+	/* The writer thread's connection (writer.c). reopen: another connection to the
+	 * same database. writer_mode: this connection no longer checkpoints the WAL
+	 * inside COMMIT (so an acknowledgement never waits for a checkpoint); the writer
+	 * calls checkpoint after it has answered, which copies the WAL into the database
+	 * (PASSIVE, fsync'd) once it holds more than SETU_HUB_SQLITE_WAL_CHECKPOINT_PAGES
+	 * frames, and does nothing otherwise. */
+	int (*reopen)(setu_store_t *s, setu_store_t **out, setu_diag_t *diag);
+	int (*writer_mode)(setu_store_t *s);
+	int (*checkpoint)(setu_store_t *s);
 };
 
 struct setu_store {
