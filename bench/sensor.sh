@@ -6,7 +6,8 @@
 #   bench/sensor.sh [BUILD_DIR] [SIZE]        default: build, 1G
 #
 # Prints per run: Gbit/s and Mpps of capture processed, alerts, rule-load seconds, wall
-# seconds and peak RSS (from /usr/bin/time -v).
+# seconds and peak RSS (from /usr/bin/time -v), and the CPU seconds of each thread (main =
+# rule load + capture reader, each worker W#NN, the rest).
 set -eu
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -29,7 +30,8 @@ run() {
 	d=$OUT/$name
 	rm -rf "$d"
 	mkdir -p "$d"
-	/usr/bin/time -v "$SETU" sensor -r "$PCAP" -l "$d" "$@" >"$d/stdout" 2>"$d/stderr" || {
+	python3 "$OUT/threads.py" "$d/threads" /usr/bin/time -v "$SETU" sensor -r "$PCAP" -l "$d" "$@" \
+		>"$d/stdout" 2>"$d/stderr" || {
 		echo "$name: sensor failed: $(tail -3 "$d/stderr")"
 		return
 	}
@@ -48,9 +50,52 @@ inspect = max(secs - load_s, 1e-9)
 print(f"{name:22} rules {int(loaded.group(1)) if loaded else 0:6}  load {load_s:6.2f} s  "
       f"wall {secs:7.2f} s  {nbytes * 8 / inspect / 1e9:6.2f} Gbit/s  "
       f"{npkts / inspect / 1e6:6.3f} Mpps  alerts {alerts:7}  peak RSS {rss:7.1f} MB")
+# CPU seconds per thread: the main thread (rule load, then the capture reader), the
+# workers W#NN, and the rest (Hyperscan compile threads) -- on a 2-core machine shared
+# with other work, the split says more than the wall clock
+th = [l.split("\t") for l in open(d + "/threads")]
+main = sum(float(c) for n, c in th if n == "main")
+workers = [float(c) for n, c in th if n.startswith("W#")]
+other = sum(float(c) for n, c in th if n == "other")
+print(f"{'':22} cpu: main (load + reader) {main:5.2f} s  workers "
+      + " / ".join(f"{c:.2f}" for c in workers) + f" s  other {other:.2f} s")
 PY
 }
 
+# threads.py OUT CMD...: run CMD and write each thread's CPU seconds (utime + stime, last
+# sample) of the sensor process under it to OUT, one "main|W#NN|other<TAB>seconds" a line.
+cat >"$OUT/threads.py" <<'PY'
+import os, subprocess, sys, time
+hz = os.sysconf("SC_CLK_TCK")
+child = subprocess.Popen(sys.argv[2:])
+cpu = {}
+def sensor_pids():
+    try:
+        kids = open("/proc/%d/task/%d/children" % (child.pid, child.pid)).read().split()
+    except OSError:
+        return []
+    return [int(k) for k in kids]
+while child.poll() is None:
+    for pid in sensor_pids():
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                st = open("/proc/%d/task/%s/stat" % (pid, tid)).read()
+            except OSError:
+                continue
+            comm = st[st.index("(") + 1:st.rindex(")")]
+            f = st[st.rindex(")") + 2:].split()
+            kind = "main" if int(tid) == pid else comm if comm.startswith("W#") else "other"
+            cpu[tid] = (kind, (int(f[11]) + int(f[12])) / hz)
+    time.sleep(0.05)
+with open(sys.argv[1], "w") as out:
+    for kind, secs in sorted(cpu.values()):
+        out.write("%s\t%.2f\n" % (kind, secs))
+sys.exit(child.returncode)
+PY
 echo "capture: $PCAP ($BYTES bytes, $PKTS packets)"
 S4=$(ls $RULES/et-open-suricata4-2019/*.rules | sed 's/^/-S /' | tr '\n' ' ')
 S5=$(ls $RULES/et-open-suricata5-2025-07-28/*.rules $RULES/et-open-suricata5-2024-04-21-extra/*.rules 2>/dev/null | sed 's/^/-S /' | tr '\n' ' ')

@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "common/conf.h"
+#include "sensor/capture/capture-afp.h"
 #include "sensor/capture/capture.h"
 #include "sensor/engine/control.h"
 #include "sensor/engine/engine.h"
@@ -15,15 +16,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void sensor_usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "usage: setu sensor (-r FILE | -i IFACE) [options]\n"
+	    "usage: setu sensor (-r FILE | -i IFACE | --af-packet IFACE) [options]\n"
 	    "\n"
 	    "  -r FILE             read a pcap or pcapng file ('-' = stdin)\n"
-	    "  -i IFACE            capture live from an interface\n"
+	    "  -i IFACE            capture live from an interface (libpcap)\n"
+	    "  --af-packet IFACE   capture live with AF_PACKET (Linux): one TPACKET_V3\n"
+	    "                      ring per worker in a fanout group (af-packet: keys)\n"
+	    "  --capture METHOD    with -i: pcap (default) or af-packet\n"
 	    "  -l DIR              log directory (eve.json is written there; default .)\n"
 	    "  -c FILE             configuration (YAML, Suricata-like keys)\n"
 	    "  -S FILE             rule file (exclusive; may be repeated)\n"
@@ -105,7 +110,9 @@ int cmd_sensor(int argc, char **argv)
 		OPT_HUB_COLLECTION,
 		OPT_HUB_INTERVAL,
 		OPT_STATE_DIR,
-		OPT_HUB_IDENTITY
+		OPT_HUB_IDENTITY,
+		OPT_AF_PACKET,
+		OPT_CAPTURE
 	};
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
@@ -120,11 +127,15 @@ int cmd_sensor(int argc, char **argv)
 	    {"hub-interval", required_argument, NULL, OPT_HUB_INTERVAL},
 	    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	    {"hub-identity", required_argument, NULL, OPT_HUB_IDENTITY},
+	    {"af-packet", required_argument, NULL, OPT_AF_PACKET},
+	    {"capture", required_argument, NULL, OPT_CAPTURE},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
 	           *bpf = NULL;
 	const char *csum = NULL, *runmode = NULL, *threads = NULL, *sockpath = NULL;
+	const char *afp_iface = NULL, *capture = NULL;
+	setu_afp_config_t afp;
 	const char *rules[SETU_MAX_RULE_FILES];
 	size_t nrules = 0;
 	const char *iocs[SETU_MAX_RULE_FILES];
@@ -222,6 +233,12 @@ int cmd_sensor(int argc, char **argv)
 		case OPT_STATE_DIR:
 			statedir = optarg;
 			break;
+		case OPT_AF_PACKET:
+			afp_iface = optarg;
+			break;
+		case OPT_CAPTURE:
+			capture = optarg;
+			break;
 		case OPT_INDICATORS:
 			if (niocs == SETU_MAX_RULE_FILES) {
 				fprintf(stderr,
@@ -240,8 +257,21 @@ int cmd_sensor(int argc, char **argv)
 		fprintf(stderr, "setu sensor: unexpected argument '%s'\n", argv[optind]);
 		goto out;
 	}
-	if ((rfile == NULL) == (iface == NULL)) {
-		fprintf(stderr, "setu sensor: give exactly one of -r FILE or -i IFACE\n");
+	if (capture != NULL) {
+		if (iface == NULL ||
+		    (strcmp(capture, "pcap") != 0 && strcmp(capture, "af-packet") != 0)) {
+			fprintf(stderr, "setu sensor: --capture: pcap or af-packet, with "
+			                "-i IFACE\n");
+			goto out;
+		}
+		if (strcmp(capture, "af-packet") == 0 && afp_iface == NULL) {
+			afp_iface = iface;
+			iface = NULL;
+		}
+	}
+	if ((rfile != NULL) + (iface != NULL) + (afp_iface != NULL) != 1) {
+		fprintf(stderr, "setu sensor: give exactly one of -r FILE, -i IFACE or "
+		                "--af-packet IFACE\n");
 		goto out;
 	}
 	rc = 1;
@@ -284,6 +314,15 @@ int cmd_sensor(int argc, char **argv)
 	if (setu_sensor_config_apply(cfg, conf, &diag) != 0) {
 		rc = fail(&diag);
 		goto out;
+	}
+	if (afp_iface != NULL) { /* checked before rules are loaded */
+		setu_afp_config_default(&afp, afp_iface);
+		if (setu_afp_config_from_conf(&afp, conf, &diag) != 0) {
+			rc = fail(&diag);
+			goto out;
+		}
+		if (bpf != NULL)
+			afp.bpf = bpf;
 	}
 	if (logdir != NULL) {
 		if (strlen(logdir) >= sizeof(cfg->log_dir)) {
@@ -328,8 +367,22 @@ int cmd_sensor(int argc, char **argv)
 		rc = fail(&diag);
 		goto out;
 	}
-	cap = rfile != NULL ? setu_capture_open_file(rfile, &diag)
-	                    : setu_capture_open_live(iface, bpf, 65535, true, &diag);
+	if (afp_iface != NULL) {
+		/* workers: --threads, else af-packet's threads, else
+		 * threading.worker-threads, else one per core */
+		unsigned n = threads != NULL   ? cfg->threads
+		             : afp.threads > 0 ? afp.threads
+		                               : cfg->threads;
+		if (n == 0) {
+			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+			n = ncpu > 0 ? (unsigned)ncpu : 1;
+		}
+		cap = setu_capture_open_afp(&afp, n, &diag);
+	} else {
+		cap = rfile != NULL
+		          ? setu_capture_open_file(rfile, &diag)
+		          : setu_capture_open_live(iface, bpf, 65535, true, &diag);
+	}
 	if (cap == NULL) {
 		rc = fail(&diag);
 		goto out;

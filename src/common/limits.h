@@ -327,4 +327,24 @@
 /* Retry-After seconds honoured (capped anyway by the backoff max). */
 #define SETU_TAXII_RETRY_AFTER_MAX_S 3600u
 
+/* --- capture and runmodes (owner: src/sensor/capture, src/sensor/engine) --- */
+/* AF_PACKET TPACKET_V3 rings (config: af-packet.*). A block holds many packets; the
+ * kernel truncates a packet to the block, so 1 MiB keeps GRO-sized (64 KiB) frames and
+ * lo's 64 KiB MTU whole. ring-size counts packets of SETU_AFP_FRAME_SIZE bytes (a full
+ * Ethernet frame with the ring's headers), as Suricata's ring-size counts frames; 8192
+ * per socket is 16 MiB, ~13 ms of a busy 10 Gbit/s link per worker. */
+#define SETU_AFP_BLOCK_SIZE_DEFAULT (1024u * 1024)  /* af-packet.block-size */
+#define SETU_AFP_BLOCK_SIZE_MAX (64u * 1024 * 1024) /* typo guard */
+#define SETU_AFP_FRAME_SIZE 2048u
+#define SETU_AFP_RING_SIZE_DEFAULT 8192u              /* af-packet.ring-size */
+#define SETU_AFP_RING_MAX_BYTES (1024u * 1024 * 1024) /* per socket: typo guard */
+/* A part-filled block is handed over after this many ms (Suricata's default), so packets
+ * of a quiet link are seen at once; the idle wait that lets a worker run flow timeouts
+ * and see a stop or reload request without traffic. */
+#define SETU_AFP_BLOCK_TIMEOUT_MS_DEFAULT 10u /* af-packet.block-timeout */
+#define SETU_AFP_BLOCK_TIMEOUT_MS_MAX 1000u
+#define SETU_AFP_IDLE_POLL_MS 100
+/* Fanout group id when none is configured (Suricata's default cluster-id). */
+#define SETU_AFP_CLUSTER_ID_DEFAULT 99u
+
 #endif

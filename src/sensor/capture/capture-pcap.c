@@ -1,4 +1,5 @@
-/* capture-pcap.c — pcap/pcapng files and live interfaces through libpcap. */
+/* capture-pcap.c — pcapng files, stdin and live interfaces through libpcap (classic pcap
+ * files are read in place by capture-mmap.c). */
 #include "capture.h"
 
 #include <errno.h>
@@ -101,6 +102,11 @@ setu_capture_t *setu_capture_open_file(const char *path, setu_diag_t *diag)
 		diag->file = path;
 		diag->line = 0;
 	}
+	if (strcmp(path, "-") != 0) {
+		setu_capture_t *mm = setu_capture_open_mmap(path, diag);
+		if (mm != NULL)
+			return mm;
+	}
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (f == NULL) {
 		setu_diag_set(diag, SETU_EIO, "cannot open: %s", strerror(errno));
@@ -179,5 +185,6 @@ setu_capture_t *setu_capture_open_live(const char *iface, const char *bpf, int s
 	pc->base.source = iface;
 	pc->pcap = pcap;
 	pc->live = true;
+	pc->base.live = true;
 	return &pc->base;
 }

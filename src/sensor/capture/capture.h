@@ -1,5 +1,6 @@
-/* capture.h — packet sources behind one small ops table: pcap/pcapng files and live
- * interfaces through libpcap (AF_PACKET fanout comes with the workers runmode). */
+/* capture.h — packet sources behind one small ops table: pcap files read in place
+ * (mmap), pcapng files and live interfaces through libpcap, AF_PACKET fanout groups
+ * (capture-afp.h). */
 #ifndef SETU_CAPTURE_H
 #define SETU_CAPTURE_H
 
@@ -28,16 +29,30 @@ typedef struct setu_capture_ops {
 	void (*stats)(const setu_capture_t *c, setu_capture_stats_t *st);
 	void (*breakloop)(setu_capture_t *c);
 	void (*close)(setu_capture_t *c);
+	/* Optional (NULL = nothing to do): the caller no longer reads any packet whose
+	 * bytes lie below `upto` (stable captures only). */
+	void (*release)(setu_capture_t *c, const uint8_t *upto);
 } setu_capture_ops_t;
 
 struct setu_capture {
 	const setu_capture_ops_t *ops;
 	int linktype;
 	const char *source; /* file name or interface; borrowed from the caller */
+	/* A packet's bytes stay valid until the capture is closed (a file read in place),
+	 * not only until the next call: a run mode may hand them on without copying, in
+	 * increasing address order, and says with setu_capture_release what it is done
+	 * with.
+	 */
+	bool stable;
+	bool live; /* an interface: packets come when they come (no batching) */
 };
 
-/* Open a pcap or pcapng file ("-" = stdin). NULL + diag on error. */
+/* Open a pcap or pcapng file ("-" = stdin). NULL + diag on error. A classic pcap file
+ * whose link type we decode is read in place (stable); others through libpcap. */
 setu_capture_t *setu_capture_open_file(const char *path, setu_diag_t *diag);
+/* The in-place reader alone: NULL when the file is not a classic pcap file it reads
+ * (the caller then uses libpcap, which reports what is wrong). */
+setu_capture_t *setu_capture_open_mmap(const char *path, setu_diag_t *diag);
 /* Open a live interface; bpf may be NULL. */
 setu_capture_t *setu_capture_open_live(const char *iface, const char *bpf, int snaplen,
                                        bool promisc, setu_diag_t *diag);
@@ -57,6 +72,12 @@ static inline void setu_capture_get_stats(const setu_capture_t *c,
 static inline void setu_capture_breakloop(setu_capture_t *c)
 {
 	c->ops->breakloop(c);
+}
+
+static inline void setu_capture_release(setu_capture_t *c, const uint8_t *upto)
+{
+	if (c->ops->release != NULL)
+		c->ops->release(c, upto);
 }
 
 static inline void setu_capture_close(setu_capture_t *c)

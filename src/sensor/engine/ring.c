@@ -1,4 +1,5 @@
-/* ring.c — SPSC packet ring with C11 atomics; waits spin briefly, then sleep. */
+/* ring.c — SPSC packet ring with C11 atomics (batched index publication, cached
+ * indices); waits spin briefly, then sleep. */
 #include "ring.h"
 
 #include "common/bytes.h"
@@ -10,30 +11,38 @@
 #include <string.h>
 #include <time.h>
 
+/* Each side keeps its own index and a cached copy of the other side's, on a cache line
+ * of its own, and publishes its index every SETU_RING_BATCH packets (and before it
+ * waits): the indices then bounce between cores once per batch, not once per packet. */
+#define SETU_RING_BATCH 32u
+
 struct setu_ring {
 	setu_ring_slot_t *slot;
 	size_t n;                        /* power of two */
-	_Alignas(64) atomic_size_t head; /* next slot to fill (producer) */
-	_Alignas(64) atomic_size_t tail; /* next slot to read (consumer) */
+	_Alignas(64) atomic_size_t head; /* published by the producer */
+	_Alignas(64) atomic_size_t tail; /* published by the consumer */
 	atomic_bool closed;
+	_Alignas(64) size_t p_head; /* producer: next slot to fill */
+	size_t p_tail;              /* producer: last tail seen */
+	_Alignas(64) size_t c_tail; /* consumer: next slot to read */
+	size_t c_head;              /* consumer: last head seen */
 };
 
-static void backoff(unsigned *spins)
+static void nap(long ns)
 {
-	if (++*spins < 64)
-		return;
-	struct timespec ts = {0, *spins < 1024 ? 1000 : 50000};
+	struct timespec ts = {0, ns};
 	nanosleep(&ts, NULL);
 }
 
 setu_ring_t *setu_ring_new(size_t slots)
 {
-	size_t n = 1;
+	size_t n = SETU_RING_BATCH;
 	while (n < slots)
 		n <<= 1;
-	setu_ring_t *r = calloc(1, sizeof(*r));
+	setu_ring_t *r = aligned_alloc(64, (sizeof(*r) + 63) / 64 * 64);
 	if (r == NULL)
 		return NULL;
+	memset(r, 0, sizeof(*r));
 	r->slot = calloc(n, sizeof(*r->slot));
 	if (r->slot == NULL) {
 		free(r);
@@ -51,62 +60,118 @@ void setu_ring_free(setu_ring_t *r)
 	if (r == NULL)
 		return;
 	for (size_t i = 0; i < r->n; i++)
-		free(r->slot[i].data);
+		free(r->slot[i].buf);
 	free(r->slot);
 	free(r);
 }
 
-int setu_ring_push_wait(setu_ring_t *r, const setu_pkt_t *p)
+void setu_ring_flush(setu_ring_t *r)
 {
-	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	unsigned spins = 0;
-	while (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= r->n)
-		backoff(&spins);
-	setu_ring_slot_t *s = &r->slot[head & (r->n - 1)];
-	if (s->cap < p->len) {
-		uint8_t *d = realloc(s->data, p->len);
-		if (d == NULL)
-			return SETU_ENOMEM;
-		s->data = d;
-		s->cap = p->len;
+	atomic_store_explicit(&r->head, r->p_head, memory_order_release);
+}
+
+int setu_ring_push_wait(setu_ring_t *r, const setu_pkt_t *p, bool borrow)
+{
+	size_t head = r->p_head;
+	if (head - r->p_tail >= r->n) {
+		setu_ring_flush(r);
+		r->p_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		/* full: the worker is the bottleneck. Sleep until it has freed a batch's
+		 * worth, rather than spin on a core it may need (2-core machines). */
+		unsigned spins = 0;
+		while (head - r->p_tail > r->n - SETU_RING_BATCH) {
+			if (++spins > 16)
+				nap(50000);
+			r->p_tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		}
 	}
-	if (p->len > 0)
-		memcpy(s->data, p->data, p->len);
+	setu_ring_slot_t *s = &r->slot[head & (r->n - 1)];
+	if (borrow) {
+		s->data = p->data;
+	} else {
+		if (s->cap < p->len) {
+			uint8_t *d = realloc(s->buf, p->len);
+			if (d == NULL)
+				return SETU_ENOMEM;
+			s->buf = d;
+			s->cap = p->len;
+		}
+		if (p->len > 0)
+			memcpy(s->buf, p->data, p->len);
+		s->data = s->buf;
+	}
 	s->len = p->len;
 	s->wire_len = p->wire_len;
 	s->ts = p->ts;
 	s->pcap_cnt = p->pcap_cnt;
 	s->linktype = p->linktype;
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	r->p_head = head + 1;
+	if ((r->p_head & (SETU_RING_BATCH - 1)) == 0)
+		setu_ring_flush(r);
 	return 0;
 }
 
 void setu_ring_close(setu_ring_t *r)
 {
+	setu_ring_flush(r);
 	atomic_store_explicit(&r->closed, true, memory_order_release);
 }
 
-const setu_ring_slot_t *setu_ring_pop_wait(setu_ring_t *r)
+const uint8_t *setu_ring_oldest(const setu_ring_t *r)
 {
-	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	unsigned spins = 0;
-	for (;;) {
-		if (atomic_load_explicit(&r->head, memory_order_acquire) != tail)
-			return &r->slot[tail & (r->n - 1)];
-		if (atomic_load_explicit(&r->closed, memory_order_acquire)) {
-			/* re-check: the producer may have pushed before closing */
-			if (atomic_load_explicit(&r->head, memory_order_acquire) != tail)
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+	if (tail == r->p_head)
+		return NULL;
+	return r->slot[tail & (r->n - 1)].data;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+const setu_ring_slot_t *setu_ring_pop_wait(setu_ring_t *r, unsigned idle_ms, bool *idle)
+{
+	size_t tail = r->c_tail;
+	*idle = false;
+	if (tail == r->c_head) {
+		/* caught up: say what we have released, then wait for more */
+		atomic_store_explicit(&r->tail, tail, memory_order_release);
+		unsigned spins = 0;
+		struct timespec t0 = {0, 0};
+		for (;;) {
+			r->c_head = atomic_load_explicit(&r->head, memory_order_acquire);
+			if (r->c_head != tail)
+				break;
+			if (atomic_load_explicit(&r->closed, memory_order_acquire)) {
+				/* re-check: the producer flushes before closing */
+				r->c_head =
+				    atomic_load_explicit(&r->head, memory_order_acquire);
+				if (r->c_head != tail)
+					break;
+				return NULL;
+			}
+			if (++spins <= 64)
 				continue;
-			return NULL;
+			if (spins == 65)
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+			else if ((spins & 15) == 0 && ms_since(&t0) >= (long)idle_ms) {
+				*idle = true;
+				return NULL;
+			}
+			nap(spins < 1024 ? 1000 : 50000);
 		}
-		backoff(&spins);
 	}
+	return &r->slot[tail & (r->n - 1)];
 }
 
 void setu_ring_release(setu_ring_t *r)
 {
-	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	r->c_tail++;
+	if ((r->c_tail & (SETU_RING_BATCH - 1)) == 0)
+		atomic_store_explicit(&r->tail, r->c_tail, memory_order_release);
 }
 
 /* FNV-1a over a buffer, continued from h. */

@@ -1,8 +1,10 @@
 /* runmode.c — how packets reach workers: "single" (the reader inspects) and "workers"
  * (one reader hands packets to N workers by a symmetric IP-pair hash, so both directions
- * and all fragments of a flow meet in the same worker; packets are copied into bounded
- * single-producer/single-consumer rings). */
-#include "engine-int.h"
+ * and all fragments of a flow meet in the same worker, through bounded single-producer/
+ * single-consumer rings: by reference when the capture is a file read in place, else
+ * copied). An AF_PACKET capture has no reader: see runmode-afp.c. */
+#include "runmode-int.h"
+#include "sensor/capture/capture-afp.h"
 #include "sensor/engine/ring.h"
 
 #include <pthread.h>
@@ -42,8 +44,8 @@ static bool stats_wanted(const setu_engine_t *e)
 
 /* A stats record of the workers' counters, read in their own thread (single mode and
  * after the workers have stopped). */
-static void write_stats(setu_engine_t *e, setu_worker_t *const *w, unsigned n,
-                        const setu_capture_t *cap, const struct timeval *ts)
+void setu_runmode_write_stats(setu_engine_t *e, setu_worker_t *const *w, unsigned n,
+                              const setu_capture_t *cap, const struct timeval *ts)
 {
 	if (!stats_wanted(e))
 		return;
@@ -57,20 +59,12 @@ static void write_stats(setu_engine_t *e, setu_worker_t *const *w, unsigned n,
 
 /* ---- the reader's periodic work: progress on a terminal, stats records ---- */
 
-typedef struct monitor {
-	setu_engine_t *e;
-	const setu_capture_t *cap;
-	bool progress; /* stderr is a terminal and the input is a file */
-	struct timespec start, last_progress, last_stats;
-	unsigned tick;
-} monitor_t;
-
 static double elapsed(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void monitor_init(monitor_t *m, setu_engine_t *e, const setu_capture_t *cap)
+void setu_monitor_init(setu_monitor_t *m, setu_engine_t *e, const setu_capture_t *cap)
 {
 	memset(m, 0, sizeof(*m));
 	m->e = e;
@@ -82,7 +76,7 @@ static void monitor_init(monitor_t *m, setu_engine_t *e, const setu_capture_t *c
 	m->last_progress = m->last_stats = m->start;
 }
 
-static void progress_line(monitor_t *m, const struct timespec *now, bool final)
+static void progress_line(setu_monitor_t *m, const struct timespec *now, bool final)
 {
 	setu_capture_stats_t cs;
 	setu_capture_get_stats(m->cap, &cs);
@@ -104,7 +98,7 @@ static void progress_line(monitor_t *m, const struct timespec *now, bool final)
 
 /* Called by the reader between packets: cheap unless a second has passed. `stats` writes
  * a stats record of the workers' counters as they are now. */
-static void monitor_tick(monitor_t *m, bool idle, void (*stats)(void *), void *arg)
+void setu_monitor_tick(setu_monitor_t *m, bool idle, void (*stats)(void *), void *arg)
 {
 	if (!idle && (++m->tick & 1023u) != 0)
 		return;
@@ -121,7 +115,7 @@ static void monitor_tick(monitor_t *m, bool idle, void (*stats)(void *), void *a
 	}
 }
 
-static void monitor_done(monitor_t *m)
+void setu_monitor_done(setu_monitor_t *m)
 {
 	if (!m->progress)
 		return;
@@ -140,7 +134,7 @@ typedef struct single_stats_arg {
 static void single_stats(void *arg)
 {
 	single_stats_arg_t *a = arg;
-	write_stats(a->e, &a->w, 1, a->cap, a->ts);
+	setu_runmode_write_stats(a->e, &a->w, 1, a->cap, a->ts);
 }
 
 static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
@@ -156,14 +150,17 @@ static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	}
 	int rc = 0;
 	struct timeval last_ts = {0, 0};
-	monitor_t mon;
-	monitor_init(&mon, e, cap);
+	setu_monitor_t mon;
+	setu_monitor_init(&mon, e, cap);
 	single_stats_arg_t sa = {e, w, cap, &last_ts};
 	while (!atomic_load(&e->stop)) {
 		int r = setu_capture_next(cap, p, diag);
 		if (r == SETU_EAGAIN) {
+			struct timeval now;
+			gettimeofday(&now, NULL);
+			setu_worker_idle(w, &now); /* a quiet link: timeouts, reload */
 			setu_eve_sink_flush_if(e->eve);
-			monitor_tick(&mon, true, single_stats, &sa);
+			setu_monitor_tick(&mon, true, single_stats, &sa);
 			continue;
 		}
 		if (r == 0)
@@ -174,13 +171,15 @@ static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 		}
 		last_ts = p->ts;
 		setu_worker_packet(w, p);
-		monitor_tick(&mon, false, single_stats, &sa);
+		if (cap->stable) /* done with this packet's pages */
+			setu_capture_release(cap, p->data);
+		setu_monitor_tick(&mon, false, single_stats, &sa);
 	}
-	monitor_done(&mon);
+	setu_monitor_done(&mon);
 	setu_worker_finish(w);
 	if (last_ts.tv_sec == 0)
 		gettimeofday(&last_ts, NULL);
-	write_stats(e, &w, 1, cap, &last_ts);
+	setu_runmode_write_stats(e, &w, 1, cap, &last_ts);
 	if (e->eve != NULL)
 		setu_eve_sink_flush(e->eve);
 	free(p);
@@ -190,9 +189,13 @@ static int run_single(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 
 /* ---- workers ---- */
 
+/* A worker waiting on its ring does its idle work this often. */
+#define SETU_WORKER_IDLE_MS 100u
+
 typedef struct worker_thread {
 	setu_worker_t *w;
 	setu_ring_t *ring;
+	bool live; /* packet time is wall time: idle ticks may run flow timeouts */
 	pthread_t tid;
 	struct timeval last_ts;
 } worker_thread_t;
@@ -200,11 +203,26 @@ typedef struct worker_thread {
 static void *worker_main(void *arg)
 {
 	worker_thread_t *wt = arg;
-	setu_pkt_t *p = calloc(1, sizeof(*p));
-	if (p == NULL)
-		return NULL;
+	setu_pkt_t pkt, *p = &pkt;
+	/* written per packet: kept here, not in wt, whose neighbours in the array belong
+	 * to the other workers (one shared cache line written by every worker per packet)
+	 */
+	struct timeval last_ts = {0, 0};
 	const setu_ring_slot_t *s;
-	while ((s = setu_ring_pop_wait(wt->ring)) != NULL) {
+	bool idle;
+	for (;;) {
+		s = setu_ring_pop_wait(wt->ring, SETU_WORKER_IDLE_MS, &idle);
+		if (s == NULL && !idle)
+			break; /* closed and drained */
+		if (s == NULL) {
+			/* nothing for a while: move to new rules (so a reload can free
+			 * the old ones), publish counters; live, also run flow timeouts
+			 */
+			struct timeval now;
+			gettimeofday(&now, NULL);
+			setu_worker_idle(wt->w, wt->live ? &now : NULL);
+			continue;
+		}
 		setu_pkt_reset(p);
 		p->data = s->data;
 		p->len = s->len;
@@ -212,12 +230,12 @@ static void *worker_main(void *arg)
 		p->ts = s->ts;
 		p->pcap_cnt = s->pcap_cnt;
 		p->linktype = s->linktype;
-		wt->last_ts = p->ts;
+		last_ts = p->ts;
 		setu_worker_packet(wt->w, p);
 		setu_ring_release(wt->ring);
 	}
 	setu_worker_finish(wt->w);
-	free(p);
+	wt->last_ts = last_ts;
 	return NULL;
 }
 
@@ -231,17 +249,23 @@ typedef struct workers_stats_arg {
 	    *last; /* the reader's latest packet (its time stamps the record) */
 } workers_stats_arg_t;
 
-static void workers_stats(void *arg)
+void setu_runmode_snapshot_stats(setu_engine_t *e, const setu_capture_t *cap,
+                                 const struct timeval *ts)
 {
-	workers_stats_arg_t *a = arg;
-	atomic_fetch_add_explicit(&a->e->stats_gen, 1, memory_order_relaxed);
-	if (!stats_wanted(a->e))
+	atomic_fetch_add_explicit(&e->stats_gen, 1, memory_order_relaxed);
+	if (!stats_wanted(e))
 		return;
 	setu_stats_t st;
 	setu_stats_init(&st);
-	setu_engine_collect_snapshots(a->e, &st);
-	emit_stats(a->e, &st, a->cap, &a->last->ts);
+	setu_engine_collect_snapshots(e, &st);
+	emit_stats(e, &st, cap, ts);
 	setu_stats_free(&st);
+}
+
+static void workers_stats(void *arg)
+{
+	workers_stats_arg_t *a = arg;
+	setu_runmode_snapshot_stats(a->e, a->cap, &a->last->ts);
 }
 
 static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
@@ -256,13 +280,16 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	setu_pkt_t *p = calloc(1, sizeof(*p));
 	int rc = 0;
 	unsigned started = 0;
+	setu_monitor_t mon;
 	if (wt == NULL || ws == NULL || p == NULL) {
 		rc = setu_diag_set(diag, SETU_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		wt[i].w = ws[i] = setu_worker_new(e, i);
-		wt[i].ring = setu_ring_new(SETU_RING_SLOTS);
+		wt[i].live = cap->live;
+		wt[i].ring =
+		    setu_ring_new(cap->stable ? SETU_RING_SLOTS_BORROW : SETU_RING_SLOTS);
 		if (wt[i].w == NULL || wt[i].ring == NULL) {
 			rc = setu_diag_set(diag, SETU_ENOMEM,
 			                   "out of memory creating worker %u", i);
@@ -276,15 +303,24 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 			                   "cannot start worker thread %u", started);
 			break;
 		}
+		char name[16]; /* as Suricata names its workers: per-thread CPU in top/ps
+		                */
+		snprintf(name, sizeof(name), "W#%02u", started + 1);
+		pthread_setname_np(wt[started].tid, name);
 	}
-	monitor_t mon;
-	monitor_init(&mon, e, cap);
+	setu_monitor_init(&mon, e, cap);
 	workers_stats_arg_t wsa = {e, cap, p};
+	/* a file read in place goes to the workers by reference (no copy); its pages are
+	 * dropped once no worker can still read them */
+	const bool borrow = cap->stable;
+	unsigned since_release = 0;
 	while (rc == 0 && !atomic_load(&e->stop)) {
 		int r = setu_capture_next(cap, p, diag);
 		if (r == SETU_EAGAIN) {
+			for (unsigned i = 0; i < n; i++)
+				setu_ring_flush(wt[i].ring);
 			setu_eve_sink_flush_if(e->eve);
-			monitor_tick(&mon, true, workers_stats, &wsa);
+			setu_monitor_tick(&mon, true, workers_stats, &wsa);
 			continue;
 		}
 		if (r == 0)
@@ -294,12 +330,42 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 			break;
 		}
 		unsigned idx = setu_ippair_hash(p->linktype, p->data, p->len) % n;
-		if (setu_ring_push_wait(wt[idx].ring, p) != 0) {
+		if (setu_ring_push_wait(wt[idx].ring, p, borrow) != 0) {
 			rc = setu_diag_set(diag, SETU_ENOMEM,
 			                   "out of memory queueing a packet");
 			break;
 		}
+		if (cap->live)
+			setu_ring_flush(wt[idx].ring); /* no batching: next may be late */
+		if (borrow && ++since_release == 1024) {
+			since_release = 0;
+			const uint8_t *oldest = NULL;
+			for (unsigned i = 0; i < n; i++) {
+				const uint8_t *o = setu_ring_oldest(wt[i].ring);
+				if (o != NULL && (oldest == NULL || o < oldest))
+					oldest = o;
+			}
+			if (oldest != NULL)
+				setu_capture_release(cap, oldest);
+		}
+		setu_monitor_tick(&mon, false, workers_stats, &wsa);
 	}
+	/* the input is read; the workers still have what their rings hold (up to
+	 * SETU_RING_SLOTS_BORROW packets each): keep the progress line and the stats
+	 * records going until they are through */
+	for (unsigned i = 0; i < started; i++)
+		setu_ring_close(wt[i].ring);
+	for (bool busy = true; busy && started == n;) {
+		busy = false;
+		for (unsigned i = 0; i < n && !busy; i++)
+			busy = setu_ring_oldest(wt[i].ring) != NULL;
+		if (busy) {
+			struct timespec nap = {0, 20 * 1000000L};
+			nanosleep(&nap, NULL);
+			setu_monitor_tick(&mon, true, workers_stats, &wsa);
+		}
+	}
+	setu_monitor_done(&mon);
 out:
 	for (unsigned i = 0; i < started; i++)
 		setu_ring_close(wt[i].ring);
@@ -313,7 +379,7 @@ out:
 		if (last.tv_sec == 0)
 			gettimeofday(&last, NULL);
 		if (ws != NULL && started == n)
-			write_stats(e, ws, n, cap, &last);
+			setu_runmode_write_stats(e, ws, n, cap, &last);
 	}
 	if (e->eve != NULL)
 		setu_eve_sink_flush(e->eve);
@@ -338,8 +404,13 @@ int setu_engine_run(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 		                     "link type %d is not supported", cap->linktype);
 	}
 	atomic_store(&e->running, cap);
-	int rc = e->cfg.runmode == SETU_RUNMODE_WORKERS ? run_workers(e, cap, diag)
-	                                                : run_single(e, cap, diag);
+	int rc;
+	if (setu_capture_afp_count(cap) > 0) /* AF_PACKET: workers read their sockets */
+		rc = setu_run_afp(e, cap, diag);
+	else if (e->cfg.runmode == SETU_RUNMODE_WORKERS)
+		rc = run_workers(e, cap, diag);
+	else
+		rc = run_single(e, cap, diag);
 	atomic_store(&e->running, NULL);
 	return rc;
 }

@@ -2,7 +2,7 @@
  *   decode → flow → stream (→ app-layer → detect) → output
  * One worker owns its flows, stream state and buffers; it takes no locks except when a
  * finished EVE record is written to the shared sink. */
-#include "engine-int.h"
+#include "runmode-int.h"
 #include "sensor/engine/sighting.h"
 #include "sensor/output/eve-alert.h"
 
@@ -211,11 +211,14 @@ static void log_anomalies(setu_worker_t *w, const setu_pkt_t *p)
 	}
 }
 
-/* Checksum auto mode (see engine-int.h). */
-static void checksum_policy(setu_worker_t *w, setu_pkt_t *p)
+/* Checksum auto mode (see engine-int.h). A TCP/UDP checksum the sending host left to
+ * the NIC (l4_unverified) is not yet computed in the captured copy: not an anomaly. */
+static void checksum_policy(setu_worker_t *w, setu_pkt_t *p, bool l4_unverified)
 {
 	const uint32_t bad = SETU_PKT_IPV4_CSUM_BAD | SETU_PKT_TCP_CSUM_BAD |
 	                     SETU_PKT_UDP_CSUM_BAD | SETU_PKT_ICMP_CSUM_BAD;
+	if (l4_unverified)
+		p->flags &= ~(SETU_PKT_TCP_CSUM_BAD | SETU_PKT_UDP_CSUM_BAD);
 	if (w->e->cfg.csum != SETU_CSUM_AUTO)
 		return;
 	if (w->csum_seen < SETU_CSUM_AUTO_SAMPLE && p->ip_ver != 0) {
@@ -239,7 +242,7 @@ static void timers(setu_worker_t *w, const struct timeval *now)
 	setu_decode_timeout(w->decode, now);
 }
 
-void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
+static void spine(setu_worker_t *w, setu_pkt_t *p, bool l4_csum_unverified)
 {
 	setu_worker_sync_rules(w);
 	w->pkts++;
@@ -249,7 +252,7 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 	/* 1. decode */
 	if (setu_decode(w->decode, p) != 0)
 		w->invalid++;
-	checksum_policy(w, p);
+	checksum_policy(w, p, l4_csum_unverified);
 
 	/* 2. flow */
 	setu_flow_t *f = NULL;
@@ -285,6 +288,24 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
 	setu_worker_publish(w);
 }
 
+void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p)
+{
+	spine(w, p, false);
+}
+
+void setu_worker_packet_csum(setu_worker_t *w, setu_pkt_t *p, bool l4_csum_unverified)
+{
+	spine(w, p, l4_csum_unverified);
+}
+
+void setu_worker_idle(setu_worker_t *w, const struct timeval *now)
+{
+	setu_worker_sync_rules(w);
+	if (now != NULL)
+		timers(w, now);
+	setu_worker_publish(w);
+}
+
 void setu_worker_finish(setu_worker_t *w)
 {
 	setu_flow_flush(w->flows, on_flow_end, w);
@@ -292,9 +313,13 @@ void setu_worker_finish(setu_worker_t *w)
 
 setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 {
-	setu_worker_t *w = calloc(1, sizeof(*w));
+	/* cache-line aligned and padded: workers are made one after the other, and the
+	 * counters one writes per packet must not share a line with the next one's */
+	size_t size = (sizeof(setu_worker_t) + 63) / 64 * 64;
+	setu_worker_t *w = aligned_alloc(64, size);
 	if (w == NULL)
 		return NULL;
+	memset(w, 0, size);
 	w->e = e;
 	w->id = id;
 	w->decode = setu_decode_ctx_new(&e->cfg.decode);

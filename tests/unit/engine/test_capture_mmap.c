@@ -1,0 +1,217 @@
+/* test_capture_mmap.c — classic pcap files read in place (capture-mmap.c): both byte
+ * orders, micro- and nanosecond time stamps, the libpcap sentences for truncated and
+ * oversized records, page release, and the files it leaves to libpcap (pcapng, link types
+ * whose file value is not the DLT). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/limits.h"
+#include "sensor/capture/capture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void put32(uint8_t *b, uint32_t v, bool be)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(be ? v >> (24 - 8 * i) : v >> (8 * i));
+}
+
+static void put16(uint8_t *b, uint16_t v, bool be)
+{
+	b[0] = (uint8_t)(be ? v >> 8 : v);
+	b[1] = (uint8_t)(be ? v : v >> 8);
+}
+
+/* A pcap file: header, then records of `lens` bytes (byte i of record k = k + i), with
+ * `cut` bytes removed from the end. Returns the path (static buffer). */
+static const char *write_pcap(uint32_t magic, bool be, uint32_t linktype,
+                              const uint32_t *lens, size_t n, size_t cut, char *path)
+{
+	snprintf(path, 64, "/tmp/setu-test-mmap-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	uint8_t buf[8192];
+	size_t len = 0;
+	put32(buf, magic, be);
+	put16(buf + 4, 2, be);
+	put16(buf + 6, 4, be);
+	put32(buf + 8, 0, be);
+	put32(buf + 12, 0, be);
+	put32(buf + 16, 65535, be);
+	put32(buf + 20, linktype, be);
+	len = 24;
+	for (size_t k = 0; k < n; k++) {
+		put32(buf + len, 1700000000u + (uint32_t)k, be);
+		put32(buf + len + 4, 123456789u, be);
+		put32(buf + len + 8, lens[k], be);
+		put32(buf + len + 12, lens[k] + 10, be);
+		len += 16;
+		for (uint32_t i = 0; i < lens[k] && len < sizeof(buf); i++)
+			buf[len++] = (uint8_t)(k + i);
+	}
+	assert_true(cut <= len);
+	assert_int_equal(write(fd, buf, len - cut), (ssize_t)(len - cut));
+	close(fd);
+	return path;
+}
+
+static void read_all(uint32_t magic, bool be, uint32_t usec_expected)
+{
+	char path[64];
+	const uint32_t lens[3] = {60, 0, 1514};
+	write_pcap(magic, be, 1, lens, 3, 0, path);
+	setu_diag_t d = {0};
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	assert_true(c->stable);
+	assert_int_equal(c->linktype, SETU_DLT_EN10MB);
+	setu_pkt_t p;
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(setu_capture_next(c, &p, &d), 1);
+		assert_int_equal(p.len, lens[k]);
+		assert_int_equal(p.wire_len, lens[k] + 10);
+		assert_int_equal(p.ts.tv_sec, 1700000000 + (long)k);
+		assert_int_equal(p.ts.tv_usec, usec_expected);
+		assert_int_equal(p.pcap_cnt, k + 1);
+		if (p.len > 0)
+			assert_int_equal(p.data[p.len - 1], (uint8_t)(k + p.len - 1));
+	}
+	assert_int_equal(setu_capture_next(c, &p, &d), 0);
+	setu_capture_stats_t st;
+	setu_capture_get_stats(c, &st);
+	assert_int_equal(st.packets, 3);
+	assert_int_equal(st.bytes, 60 + 1514);
+	assert_int_equal(st.file_pos, st.file_size);
+	setu_capture_close(c);
+	unlink(path);
+}
+
+static void test_orders_and_precision(void **state)
+{
+	(void)state;
+	/* usec field 123456789 is taken as is (libpcap does not check it) */
+	read_all(0xa1b2c3d4u, false, 123456789u);
+	read_all(0xa1b2c3d4u, true, 123456789u);
+	read_all(0xa1b23c4du, false, 123456u); /* nanoseconds → microseconds */
+	read_all(0xa1b23c4du, true, 123456u);
+}
+
+static void expect_error(const uint32_t *lens, size_t n, size_t cut, unsigned ok_before,
+                         const char *msg)
+{
+	char path[64];
+	write_pcap(0xa1b2c3d4u, false, 1, lens, n, cut, path);
+	setu_diag_t d = {0};
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	setu_pkt_t p;
+	for (unsigned k = 0; k < ok_before; k++)
+		assert_int_equal(setu_capture_next(c, &p, &d), 1);
+	assert_int_equal(setu_capture_next(c, &p, &d), SETU_EIO);
+	if (strstr(d.msg, msg) == NULL)
+		fail_msg("expected '%s' in '%s'", msg, d.msg);
+	assert_string_equal(d.file, path);
+	setu_capture_close(c);
+	unlink(path);
+}
+
+static void test_truncated_and_oversized(void **state)
+{
+	(void)state;
+	const uint32_t two[2] = {100, 100};
+	expect_error(two, 2, 50, 1,
+	             "after packet 1: truncated dump file; tried to read 100 captured "
+	             "bytes, only got 50");
+	expect_error(two, 2, 110, 1,
+	             "after packet 1: truncated dump file; tried to read 16 header "
+	             "bytes, only got 6");
+	/* a record length beyond any frame is refused before reading it */
+	char path[64];
+	const uint32_t one[1] = {40};
+	write_pcap(0xa1b2c3d4u, false, 1, one, 1, 0, path);
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	uint8_t big[4];
+	put32(big, SETU_MAX_FRAME + 1, false);
+	fseek(f, 24 + 8, SEEK_SET);
+	fwrite(big, 1, 4, f);
+	fclose(f);
+	setu_diag_t d = {0};
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	setu_pkt_t p;
+	assert_int_equal(setu_capture_next(c, &p, &d), SETU_EIO);
+	assert_non_null(strstr(d.msg, "invalid packet capture length"));
+	setu_capture_close(c);
+	unlink(path);
+}
+
+static void test_left_to_libpcap(void **state)
+{
+	(void)state;
+	char path[64];
+	const uint32_t one[1] = {40};
+	setu_diag_t d = {0};
+	/* LINKTYPE_ATM_RFC1483 (100) is DLT 11 in libpcap: not read in place */
+	write_pcap(0xa1b2c3d4u, false, 100, one, 1, 0, path);
+	assert_null(setu_capture_open_mmap(path, &d));
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	assert_false(c->stable);
+	setu_capture_close(c);
+	unlink(path);
+	/* a pcapng section header block */
+	snprintf(path, sizeof(path), "/tmp/setu-test-mmap-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const uint8_t shb[28] = {
+	    0x0a, 0x0d, 0x0d, 0x0a, 28,   0,    0,    0,    0x4d, 0x3c, 0x2b, 0x1a, 1, 0,
+	    0,    0,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28,   0,    0, 0};
+	assert_int_equal(write(fd, shb, sizeof(shb)), (ssize_t)sizeof(shb));
+	close(fd);
+	assert_null(setu_capture_open_mmap(path, &d));
+	unlink(path);
+	/* an empty file and a missing one */
+	assert_null(setu_capture_open_mmap("/nonexistent/setu.pcap", &d));
+	c = setu_capture_open_file("/nonexistent/setu.pcap", &d);
+	assert_null(c);
+	assert_non_null(strstr(d.msg, "cannot open"));
+}
+
+static void test_release_keeps_data(void **state)
+{
+	(void)state;
+	/* release is advisory: bytes above the point stay readable, and a release of
+	 * everything read so far does not disturb the rest of the file */
+	char path[64];
+	uint32_t lens[4] = {1500, 1500, 1500, 1500};
+	write_pcap(0xa1b2c3d4u, false, 1, lens, 4, 0, path);
+	setu_diag_t d = {0};
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	setu_pkt_t p;
+	for (unsigned k = 0; k < 4; k++) {
+		assert_int_equal(setu_capture_next(c, &p, &d), 1);
+		setu_capture_release(c, p.data);
+		assert_int_equal(p.data[10], (uint8_t)(k + 10));
+	}
+	setu_capture_close(c);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_orders_and_precision),
+	    cmocka_unit_test(test_truncated_and_oversized),
+	    cmocka_unit_test(test_left_to_libpcap),
+	    cmocka_unit_test(test_release_keeps_data),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
