@@ -196,14 +196,16 @@ static int pull_once(setu_hubsync_t *h, bool *changed, setu_diag_t *diag)
 	return 0;
 }
 
-static int post_sightings(void *user, const json_t *envelope, setu_diag_t *diag)
+/* POST a spooled envelope of sightings to the sightings collection with client c; an
+ * envelope any object of which the hub refused is an error (it stays spooled). */
+static int post_envelope(setu_hubsync_t *h, setu_taxii_client_t *c,
+                         const json_t *envelope, setu_diag_t *diag)
 {
-	setu_hubsync_t *h = user;
 	const char *col = h->cfg.sightings_collection != NULL
 	                      ? h->cfg.sightings_collection
 	                      : h->cfg.collections[0];
 	json_t *status = NULL;
-	int rc = setu_taxii_post_objects(h->client, NULL, col, envelope, &status, diag);
+	int rc = setu_taxii_post_objects(c, NULL, col, envelope, &status, diag);
 	if (rc == 0) {
 		setu_taxii_status_counts_t sc;
 		setu_taxii_status_counts(status, &sc);
@@ -214,6 +216,12 @@ static int post_sightings(void *user, const json_t *envelope, setu_diag_t *diag)
 	}
 	json_decref(status);
 	return rc;
+}
+
+static int post_sightings(void *user, const json_t *envelope, setu_diag_t *diag)
+{
+	setu_hubsync_t *h = user;
+	return post_envelope(h, h->client, envelope, diag);
 }
 
 /* Counts to the spool first (durable whatever the hub does), then to the hub. */
@@ -458,22 +466,7 @@ static int post_last(void *user, const json_t *envelope, setu_diag_t *diag)
 	    lp->client,
 	    left < SETU_HUBSYNC_LAST_CONNECT_MS ? left : SETU_HUBSYNC_LAST_CONNECT_MS,
 	    left, 0);
-	setu_hubsync_t *h = lp->h;
-	const char *col = h->cfg.sightings_collection != NULL
-	                      ? h->cfg.sightings_collection
-	                      : h->cfg.collections[0];
-	json_t *status = NULL;
-	int rc = setu_taxii_post_objects(lp->client, NULL, col, envelope, &status, diag);
-	if (rc == 0) {
-		setu_taxii_status_counts_t sc;
-		setu_taxii_status_counts(status, &sc);
-		if (sc.failure > 0)
-			rc = setu_diag_set(
-			    diag, SETU_EINVAL, "the hub refused %llu of %llu sightings",
-			    (unsigned long long)sc.failure, (unsigned long long)sc.total);
-	}
-	json_decref(status);
-	return rc;
+	return post_envelope(lp->h, lp->client, envelope, diag);
 }
 
 static void last_delivery(setu_hubsync_t *h)
