@@ -45,7 +45,9 @@ static void sensor_usage(FILE *out)
 	    "                      $SETU_HUB_TOKEN, --hub-interval S (60), --state-dir "
 	    "DIR)\n"
 	    "                      alerts of shared indicators and rules go back to the\n"
-	    "                      hub as STIX sightings (--hub-identity = your org)\n"
+	    "                      hub as STIX sightings (--hub-identity = your org);\n"
+	    "                      --hub-no-hint: poll only, do not wait on the hub's\n"
+	    "                      push hint (GET /api/changes)\n"
 	    "  --indicators FILE   shared indicators: STIX 2.1 JSON (bundle, TAXII "
 	    "envelope)\n"
 	    "                      or setu's text format (may be repeated; reloaded with "
@@ -112,7 +114,8 @@ int cmd_sensor(int argc, char **argv)
 		OPT_STATE_DIR,
 		OPT_HUB_IDENTITY,
 		OPT_AF_PACKET,
-		OPT_CAPTURE
+		OPT_CAPTURE,
+		OPT_HUB_NO_HINT
 	};
 	static const struct option longopts[] = {
 	    {"help", no_argument, NULL, 'h'},
@@ -129,6 +132,7 @@ int cmd_sensor(int argc, char **argv)
 	    {"hub-identity", required_argument, NULL, OPT_HUB_IDENTITY},
 	    {"af-packet", required_argument, NULL, OPT_AF_PACKET},
 	    {"capture", required_argument, NULL, OPT_CAPTURE},
+	    {"hub-no-hint", no_argument, NULL, OPT_HUB_NO_HINT},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *rfile = NULL, *iface = NULL, *cfile = NULL, *logdir = NULL,
@@ -229,6 +233,9 @@ int cmd_sensor(int argc, char **argv)
 			break;
 		case OPT_HUB_IDENTITY:
 			hub.identity = optarg;
+			break;
+		case OPT_HUB_NO_HINT:
+			hub.no_push_hint = true;
 			break;
 		case OPT_STATE_DIR:
 			statedir = optarg;

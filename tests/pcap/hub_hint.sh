@@ -66,11 +66,13 @@ import socket,sys
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
 s.sendto(b'probe',(sys.argv[1],$UDPPORT))" "$1"
 }
-start_sensor() { # start_sensor URL INTERVAL NAME
+start_sensor() { # start_sensor URL INTERVAL NAME [OPTION...]
 	mkdir -p "$OUT/$3/eve"
-	SETU_HUB_TOKEN="$SENSOR_TOKEN" "$SETU" sensor -i lo -F "udp port $UDPPORT" -l "$OUT/$3/eve" \
-		--hub "$1" --hub-collection "$COL" --hub-interval "$2" --state-dir "$OUT/$3/state" \
-		>>"$OUT/$3/sensor.log" 2>&1 &
+	u=$1 i=$2 n=$3
+	shift 3
+	SETU_HUB_TOKEN="$SENSOR_TOKEN" "$SETU" sensor -i lo -F "udp port $UDPPORT" -l "$OUT/$n/eve" \
+		--hub "$u" --hub-collection "$COL" --hub-interval "$i" --state-dir "$OUT/$n/state" \
+		"$@" >>"$OUT/$n/sensor.log" 2>&1 &
 	SENSOR=$!
 }
 await_log() { # await_log NAME TEXT
@@ -176,6 +178,20 @@ await_log nohint "offers no push hint"
 LAT3=$(time_to_match nohint 4 127.0.0.5 10)
 [ "$LAT3" != never ] || { echo "no match by the interval pull without the hint"; cat "$OUT/nohint/sensor.log"; exit 1; }
 echo "ok: without the endpoint (404) the sensor pulls every 2 s: publish-to-match $LAT3 s"
+kill -TERM "$SENSOR"
+wait "$SENSOR" || true
+SENSOR=
+
+# 3. --hub-no-hint: the real hub, but the sensor only polls (every 2 s)
+start_sensor "$API" 2 optout --hub-no-hint
+await_log optout "reloaded"
+LAT4=$(time_to_match optout 5 127.0.0.6 10)
+[ "$LAT4" != never ] || { echo "no match by the interval pull with --hub-no-hint"; cat "$OUT/optout/sensor.log"; exit 1; }
+if grep -q "push hint" "$OUT/optout/sensor.log"; then
+	echo "--hub-no-hint still used the push hint: $(grep "push hint" "$OUT/optout/sensor.log")"
+	exit 1
+fi
+echo "ok: --hub-no-hint polls only: publish-to-match $LAT4 s"
 kill -TERM "$SENSOR"
 wait "$SENSOR" || true
 SENSOR=
