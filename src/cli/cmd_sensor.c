@@ -222,15 +222,21 @@ int cmd_sensor(int argc, char **argv)
 			}
 			hub.collections[hub.ncollections++] = optarg;
 			break;
-		case OPT_HUB_INTERVAL:
-			hub.interval_s = (unsigned)strtoul(optarg, NULL, 10);
-			if (hub.interval_s == 0 || hub.interval_s > 86400) {
+		case OPT_HUB_INTERVAL: {
+			char *end = NULL;
+			unsigned long v = strtoul(optarg, &end, 10);
+			hub.interval_s = end != optarg && *end == '\0' && v <= 86400 &&
+			                         optarg[0] != '-'
+			                     ? (unsigned)v
+			                     : 0;
+			if (hub.interval_s == 0) {
 				fprintf(
 				    stderr,
 				    "setu sensor: --hub-interval: 1 to 86400 seconds\n");
 				goto out;
 			}
 			break;
+		}
 		case OPT_HUB_IDENTITY:
 			hub.identity = optarg;
 			break;
