@@ -99,6 +99,15 @@
 #define SETU_TCP_WSCALE_MAX 14u
 
 /* --- detect (owner: src/sensor/detect) --- */
+/* Fast patterns remembered per TCP flow direction so that reassembled stream data is
+ * prefiltered once (only new bytes are scanned, not the whole raw window again): a
+ * direction whose window holds more distinct patterns falls back to scanning its whole
+ * window each time (same alerts, more CPU). 16 bytes each. */
+#define SETU_DETECT_STREAM_HITS_MAX 64u
+/* (interval, rule) entries of one group's address index of rules without a fast pattern
+ * (ET Open needs a few thousand): beyond it the group verifies those rules on every
+ * packet, as without an index (slower, never wrong). Bounds memory of hostile sets. */
+#define SETU_DETECT_IPIDX_MAX_ENTRIES (16u * 1024 * 1024)
 /* An assembled or transformed app-layer buffer (http.header, http.start, a transform's
  * output) is cut at this size: bodies are already capped by the app-layer (100 KiB). */
 #define SETU_DETECT_MAX_TX_BUFFER (1024u * 1024)

@@ -1,11 +1,15 @@
 /* detect-engine.c — loading rule files into a ready engine: parse and count every rule,
  * apply threshold.config, order rules (Suricata action order: pass, drop, reject, alert),
  * group them by protocol and compile one Hyperscan block-mode database per group over
- * the rules' fast patterns (Suricata's MPM prefilter, util-mpm-hs.c). */
+ * the rules' fast patterns (Suricata's MPM prefilter, util-mpm-hs.c); the rules without
+ * one are indexed by address or packet event (detect-ipidx.c). */
 #include "detect-int.h"
 
 #include <ctype.h>
 #include <libgen.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,10 +348,10 @@ static uint32_t port_class(const ipset_t *s)
 	if (s->any)
 		return PM_ANY;
 	uint32_t m = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->r[i].hi - s->r[i].lo > 64)
+	for (uint32_t i = 0; i < s->n32; i++) {
+		if (s->r32[2 * i + 1] - s->r32[2 * i] > 64)
 			return PM_ANY;
-		for (u128 v = s->r[i].lo; v <= s->r[i].hi; v++) {
+		for (uint32_t v = s->r32[2 * i]; v <= s->r32[2 * i + 1]; v++) {
 			int k = detect_prio_port_index((uint16_t)v);
 			if (k < 0)
 				return PM_ANY;
@@ -428,8 +432,9 @@ static bool rule_in_group(const setu_rule_t *r, int g)
 		int k = (g - (tcp ? G_TCP : G_UDP)) % DETECT_PORTS_PER_DIR;
 		int dir = (g - (tcp ? G_TCP : G_UDP)) / DETECT_PORTS_PER_DIR;
 		uint32_t m = r->portmask[tcp ? 0 : 1][dir];
+		/* a port group: its port's rules and the any-port ones */
 		return k == 0 ? (m & PM_ANY) != 0
-		              : (m & (1u << (k - 1))) != 0 && !(m & PM_ANY);
+		              : (m & PM_ANY) != 0 || (m & (1u << (k - 1))) != 0;
 	}
 	switch (r->rproto) {
 	case RP_IP:
@@ -446,6 +451,29 @@ static bool rule_in_group(const setu_rule_t *r, int g)
 	default:
 		return false;
 	}
+}
+
+/* A one-byte fast pattern occurs in most payloads and slows the Hyperscan scan of every
+ * packet and stream chunk (measured on ET Open: the scans take ~25% longer with the
+ * few rules that have one); those rules are found by address instead, as rules without
+ * a fast pattern are, and verified in full. */
+#define DETECT_MIN_PREFILTER_LEN 2u
+
+static bool is_port_group(int g)
+{
+	return g < G_ICMP4 && g % DETECT_PORTS_PER_DIR != 0;
+}
+
+/* r is in port group g for its port, not as an any-port rule */
+static bool port_specific(const setu_rule_t *r, int g)
+{
+	if (!is_port_group(g))
+		return false;
+	bool tcp = g < G_UDP;
+	int k = (g - (tcp ? G_TCP : G_UDP)) % DETECT_PORTS_PER_DIR;
+	int dir = (g - (tcp ? G_TCP : G_UDP)) / DETECT_PORTS_PER_DIR;
+	uint32_t m = r->portmask[tcp ? 0 : 1][dir];
+	return !(m & PM_ANY) && (m & (1u << (k - 1))) != 0;
 }
 
 typedef struct patent {
@@ -556,15 +584,42 @@ static int compile_all(compile_job_t *jobs, size_t n, setu_diag_t *diag)
 	return 0;
 }
 
+/* The group's rules without a fast pattern, indexed by address: those a packet can
+ * match, and those reassembled stream data can match (payload keywords, stream). */
+static int index_nonpf(setu_detect_engine_t *de, pgroup_t *pg)
+{
+	uint32_t *sel = malloc((pg->nnonpf ? pg->nnonpf : 1) * sizeof(*sel));
+	if (sel == NULL)
+		return SETU_ENOMEM;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < pg->nnonpf; i++)
+		if (!(de->rules[pg->nonpf[i]]->flags & RF_STREAM_ONLY))
+			sel[n++] = pg->nonpf[i];
+	int rc = ipidx_build(&pg->pidx, de, sel, n);
+	n = 0;
+	for (uint32_t i = 0; i < pg->nnonpf; i++) {
+		const setu_rule_t *r = de->rules[pg->nonpf[i]];
+		if ((r->flags & RF_REQ_STREAM) && r->lists[LIST_PMATCH].n > 0)
+			sel[n++] = pg->nonpf[i];
+	}
+	if (rc == 0)
+		rc = ipidx_build(&pg->sidx, de, sel, n);
+	free(sel);
+	return rc;
+}
+
 static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 {
 	pgroup_t *pg = &de->groups[g];
-	uint32_t nr = 0;
+	uint32_t nr = 0, own = 0;
 	for (uint32_t i = 0; i < de->nrules; i++)
-		if (rule_in_group(de->rules[i], g))
+		if (rule_in_group(de->rules[i], g)) {
 			nr++;
-	if (nr == 0)
+			own += port_specific(de->rules[i], g);
+		}
+	if (nr == 0 || (is_port_group(g) && own == 0))
 		return 0;
+	pg->used = true;
 	/* pattern table: hashed, deduplicated */
 	size_t hcap = 16;
 	while (hcap < (size_t)nr * 2)
@@ -588,16 +643,17 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 		const setu_rule_t *r = de->rules[i];
 		if (!rule_in_group(r, g))
 			continue;
-		if (r->fp_index < 0) {
-			pg->nonpf[pg->nnonpf++] = i;
-			continue;
-		}
-		const sm_content_t *ct = r->lists[LIST_PMATCH].v[r->fp_index].u.ct;
-		const uint8_t *p = ct->pat;
-		uint32_t len = ct->len;
-		if (ct->flags & CT_FP_CHOP) {
+		const sm_content_t *ct =
+		    r->fp_index >= 0 ? r->lists[LIST_PMATCH].v[r->fp_index].u.ct : NULL;
+		const uint8_t *p = ct != NULL ? ct->pat : NULL;
+		uint32_t len = ct != NULL ? ct->len : 0;
+		if (ct != NULL && (ct->flags & CT_FP_CHOP)) {
 			p += ct->fp_off;
 			len = ct->fp_len;
+		}
+		if (len < DETECT_MIN_PREFILTER_LEN) {
+			pg->nonpf[pg->nnonpf++] = i;
+			continue;
 		}
 		bool nocase = (ct->flags & CT_NOCASE) != 0;
 		size_t h = pat_hash(p, len, nocase) & (hcap - 1);
@@ -615,10 +671,14 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 			pids[npat] = npat;
 			npat++;
 		}
+		if (len > pg->maxpat)
+			pg->maxpat = len;
 		rule_pat[npf] = ht[h].id;
 		rule_ids[npf] = i;
 		npf++;
 	}
+	if ((rc = index_nonpf(de, pg)) != 0)
+		goto out;
 	pg->npat = npat;
 	pg->pat_off = calloc(npat + 1, sizeof(*pg->pat_off));
 	pg->pat_rules = malloc((npf ? npf : 1) * sizeof(*pg->pat_rules));
@@ -666,6 +726,45 @@ out:
 	return rc;
 }
 
+/* r's prefilter pattern in its buffer (b: that buffer only, -1 any), NULL if none: the
+ * bytes *p, *len that the untransformed buffer must hold, caseless when *nocase. Short
+ * ones are kept: app-layer buffers are short and their scans cheap (a one-byte pattern
+ * here saves more verification than it costs, measured on ET Open).
+ * Transforms (kw-applayer.c lets only these through): the pattern P occurs in
+ * to_lowercase(B) or to_uppercase(B) only if it occurs in B ignoring case; in k
+ * dotprefixes of B ("." x k + B) only if P without its leading dots (up to k, less the
+ * chopped fast pattern's offset) occurs in B. */
+static const sm_content_t *tx_fp(const setu_rule_t *r, int b, const uint8_t **p,
+                                 uint32_t *len, bool *nocase)
+{
+	if (r->tx_fp_bl < 0 || (b >= 0 && detect_scan_buffer(r->bl[r->tx_fp_bl].id) != b))
+		return NULL;
+	const buflist_t *bl = &r->bl[r->tx_fp_bl];
+	const sm_content_t *ct = bl->l.v[bl->fp_index].u.ct;
+	uint32_t off = 0;
+	*p = ct->pat;
+	*len = ct->len;
+	if (ct->flags & CT_FP_CHOP) {
+		off = ct->fp_off;
+		*p = ct->pat + ct->fp_off;
+		*len = ct->fp_len;
+	}
+	*nocase = (ct->flags & CT_NOCASE) != 0;
+	uint32_t dots = 0;
+	for (uint32_t t = 0; t < bl->ntf; t++) {
+		if (bl->tf[t] == TF_DOTPREFIX)
+			dots++;
+		else
+			*nocase = true; /* to_lowercase, to_uppercase */
+	}
+	uint32_t strip = 0;
+	while (off + strip < dots && strip < *len && (*p)[strip] == '.')
+		strip++;
+	*p += strip;
+	*len -= strip;
+	return *len > 0 ? ct : NULL;
+}
+
 /* One Hyperscan database per (protocol, buffer) over the tx rules' fast patterns. */
 /* Fill job (and tp) for the tx rules of protocol p whose pattern lives in buffer b. */
 static int tx_prefilter_job(setu_detect_engine_t *de, int p, int b, uint32_t np,
@@ -683,19 +782,19 @@ static int tx_prefilter_job(setu_detect_engine_t *de, int p, int b, uint32_t np,
 		return SETU_ENOMEM;
 	for (uint32_t k = 0; k < n; k++) {
 		const setu_rule_t *r = de->rules[de->txrules[p][k]];
-		if (r->tx_fp_bl < 0 || r->bl[r->tx_fp_bl].id != b)
+		const uint8_t *pat;
+		uint32_t len;
+		bool nocase;
+		const sm_content_t *ct = tx_fp(r, b, &pat, &len, &nocase);
+		if (ct == NULL)
 			continue;
-		const buflist_t *bl = &r->bl[r->tx_fp_bl];
-		const sm_content_t *ct = bl->l.v[bl->fp_index].u.ct;
 		uint32_t i = tp->npat++;
-		job->pp[i] = ct->pat;
-		job->plen[i] = ct->len;
-		if (ct->flags & CT_FP_CHOP) {
-			job->pp[i] = ct->pat + ct->fp_off;
-			job->plen[i] = ct->fp_len;
-		}
-		job->pflags[i] = HS_FLAG_SINGLEMATCH |
-		                 ((ct->flags & CT_NOCASE) ? HS_FLAG_CASELESS : 0);
+		job->pp[i] = pat;
+		job->plen[i] = len;
+		if (detect_buffers[r->bl[r->tx_fp_bl].id].dirs == 1 &&
+		    detect_buffers[b].dirs != 1)
+			tp->req_on_resp = true;
+		job->pflags[i] = HS_FLAG_SINGLEMATCH | (nocase ? HS_FLAG_CASELESS : 0);
 		job->pids[i] = i;
 		tp->rule[i] = k;
 	}
@@ -704,6 +803,20 @@ static int tx_prefilter_job(setu_detect_engine_t *de, int p, int b, uint32_t np,
 	de->stats.prefilter_rules += tp->npat;
 	de->stats.patterns += tp->npat;
 	return 0;
+}
+
+/* The tx->events bits an app-layer rule of protocol p requires (its app-layer-event
+ * keywords on p; one on another protocol never matches, and costs nothing to check). */
+static uint32_t tx_rule_events(const setu_rule_t *r, int p)
+{
+	uint32_t m = 0;
+	const sm_list_arr_t *l = &r->lists[LIST_TXMATCH];
+	for (uint32_t i = 0; i < l->n; i++) {
+		const sm_alnum_t *an = l->v[i].u.an;
+		if (l->v[i].type == SM_APPEVENT && (int)an->mask == p && an->num.a < 32)
+			m |= 1u << an->num.a;
+	}
+	return m;
 }
 
 /* One Hyperscan database per (protocol, buffer) over the tx rules' fast patterns,
@@ -718,20 +831,29 @@ static int build_tx_prefilter(setu_detect_engine_t *de, setu_diag_t *diag)
 	for (int p = 0; p < SETU_ALPROTO_MAX && rc == 0; p++) {
 		uint32_t n = de->ntxrules[p];
 		de->txnonpf[p] = malloc((n ? n : 1) * sizeof(*de->txnonpf[p]));
-		if (de->txnonpf[p] == NULL) {
+		de->txnonpf_ev[p] = malloc((n ? n : 1) * sizeof(*de->txnonpf_ev[p]));
+		if (de->txnonpf[p] == NULL || de->txnonpf_ev[p] == NULL) {
 			rc = SETU_ENOMEM;
 			break;
 		}
 		for (uint32_t k = 0; k < n; k++) {
 			const setu_rule_t *r = de->rules[de->txrules[p][k]];
-			if (r->tx_fp_bl < 0)
-				de->txnonpf[p][de->ntxnonpf[p]++] = k;
+			const uint8_t *pat;
+			uint32_t len;
+			bool nc;
+			if (tx_fp(r, -1, &pat, &len, &nc) != NULL)
+				continue;
+			de->txnonpf_ev[p][de->ntxnonpf[p]] = tx_rule_events(r, p);
+			de->txnonpf[p][de->ntxnonpf[p]++] = k;
 		}
 		for (int b = 0; b < DB_COUNT && rc == 0; b++) {
 			uint32_t np = 0;
 			for (uint32_t k = 0; k < n; k++) {
-				const setu_rule_t *r = de->rules[de->txrules[p][k]];
-				np += r->tx_fp_bl >= 0 && r->bl[r->tx_fp_bl].id == b;
+				const uint8_t *pat;
+				uint32_t len;
+				bool nc;
+				np += tx_fp(de->rules[de->txrules[p][k]], b, &pat, &len,
+				            &nc) != NULL;
 			}
 			if (np > 0)
 				rc = tx_prefilter_job(de, p, b, np, &jobs[nj++]);
@@ -782,10 +904,24 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 	de->pkthdr = malloc((de->nrules ? de->nrules : 1) * sizeof(*de->pkthdr));
 	if (de->pkthdr == NULL)
 		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < de->nrules; i++)
-		if ((de->rules[i]->flags & RF_PKTHDR) &&
-		    !(de->rules[i]->flags & (RF_APPLAYER | RF_TX)))
+	/* those that need an event are found by it (packets without events, nearly all,
+	 * try none of them) */
+	uint32_t *ev = malloc((de->nrules ? de->nrules : 1) * sizeof(*ev)), nev = 0;
+	if (ev == NULL)
+		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < de->nrules; i++) {
+		const setu_rule_t *r = de->rules[i];
+		if (!(r->flags & RF_PKTHDR) || (r->flags & (RF_APPLAYER | RF_TX)))
+			continue;
+		if (ipidx_rule_event(r) >= 0)
+			ev[nev++] = i;
+		else
 			de->pkthdr[de->npkthdr++] = i;
+	}
+	rc = ipidx_build(&de->pkthdr_ev, de, ev, nev);
+	free(ev);
+	if (rc != 0)
+		return setu_diag_set(diag, rc, "out of memory");
 	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
 		de->txrules[p] =
 		    malloc((de->nrules ? de->nrules : 1) * sizeof(*de->txrules[p]));
@@ -806,6 +942,12 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 	de->ths = th_state_new();
 	if (de->ths == NULL)
 		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+#ifdef __GLIBC__
+	/* the Hyperscan compiles freed tens of MB of temporaries, partly in the
+	 * compile threads' malloc arenas: give them back to the system, or the
+	 * process keeps them resident for its whole life */
+	malloc_trim(0);
+#endif
 	return 0;
 }
 
@@ -822,11 +964,15 @@ void setu_detect_engine_free(setu_detect_engine_t *de)
 		free(pg->pat_off);
 		free(pg->pat_rules);
 		free(pg->nonpf);
+		ipidx_free(&pg->pidx);
+		ipidx_free(&pg->sidx);
 	}
 	free(de->pkthdr);
+	ipidx_free(&de->pkthdr_ev);
 	for (int p = 0; p < SETU_ALPROTO_MAX; p++) {
 		free(de->txrules[p]);
 		free(de->txnonpf[p]);
+		free(de->txnonpf_ev[p]);
 		for (int b = 0; b < DB_COUNT; b++) {
 			hs_free_database(de->txpf[p][b].db);
 			free(de->txpf[p][b].rule);

@@ -21,15 +21,35 @@ typedef struct iprange {
 	u128 lo, hi;
 } iprange_t;
 
+/* Stored compact for matching: ports and IPv4 ranges as u32 pairs (the common case,
+ * compared without 128-bit arithmetic), IPv6 ranges as u128 pairs; both ascending. */
 typedef struct ipset {
-	iprange_t *r; /* owned */
-	size_t n;
+	uint32_t *r32; /* owned [2 * n32]: lo, hi of ports (port sets) or IPv4 */
+	u128 *r6;      /* owned [2 * n6]: lo, hi of IPv6 ranges */
+	uint32_t n32, n6;
 	bool any; /* covers the whole space (fast path) */
 } ipset_t;
 
 void ipset_free(ipset_t *s);
 bool ipset_match_addr(const ipset_t *s, const setu_addr_t *a);
 bool ipset_match_port(const ipset_t *s, uint16_t port);
+/* v in the set's u32 ranges (a port, or an IPv4 address in host order) */
+bool ipset_match_u32(const ipset_t *s, uint32_t v);
+
+/* an IPv4 address in host order */
+static inline uint32_t detect_addr_v4(const setu_addr_t *a)
+{
+	return (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 |
+	       (uint32_t)a->b[2] << 8 | a->b[3];
+}
+/* an IPv6 address as a number */
+static inline u128 detect_addr_v6(const setu_addr_t *a)
+{
+	u128 v = 0;
+	for (int i = 0; i < 16; i++)
+		v = (v << 8) | a->b[i];
+	return v;
+}
 
 /* ---- vars ---- */
 typedef struct var_entry {
@@ -558,8 +578,9 @@ int detect_read_file(const char *path, char **out, size_t *len, size_t max);
  * port (destination port to the server, source port to the client). Rules whose server
  * ports all lie in a short list of busy ports (Suricata's default priority ports) go to
  * one group per port when that port has enough rules; the others to the direction's
- * "any port" group. A packet scans its direction's any-port group plus the group of its
- * server port. */
+ * "any port" group. A port group holds the direction's any-port rules too, so that a
+ * packet inspects one group (one Hyperscan scan per buffer): its server port's group if
+ * there is one, else the any-port group. */
 #define DETECT_NPRIO_PORTS 15
 #define DETECT_PORTS_PER_DIR (1 + DETECT_NPRIO_PORTS)
 enum {
@@ -572,14 +593,61 @@ enum {
 };
 int detect_prio_port_index(uint16_t port); /* -1 if not a priority port */
 
+/* Address index of rules verified without a fast pattern (detect-ipidx.c): per family,
+ * interval maps keyed by the packet's source and destination address. */
+typedef struct amap {
+	uint32_t n;       /* elementary intervals (0: empty map) */
+	uint32_t *start4; /* owned [n], IPv4 maps: ascending interval starts, [0] = 0 */
+	u128 *start6;     /* owned [n], IPv6 maps */
+	uint32_t *list;   /* owned [n]: pool offset of each interval's rule list */
+	/* IPv4: every AMAP_STRIDE-th start, so that a lookup binary-searches this small
+	 * (cache-resident) array first, then one stride of start4 */
+	uint32_t *top4; /* owned [ntop] */
+	uint32_t ntop;
+} amap_t;
+#define AMAP_STRIDE 32u
+
+typedef struct ipidx {
+	amap_t map[2][2];    /* [IPv4, IPv6][by source, by destination address] */
+	uint32_t *always[2]; /* owned, per family: rules that are candidates always */
+	uint32_t nalways[2];
+	uint32_t *pool; /* owned: shared rule lists, each `count, ids...` ascending */
+	size_t npool;
+	/* rules that need a packet event (decode-event, stream-event): found by the
+	 * event, not by address; sorted by event, then rule */
+	uint16_t *ev_key;  /* owned [nev] */
+	uint32_t *ev_rule; /* owned [nev] */
+	uint32_t nev;
+} ipidx_t;
+
+/* Index rules[0..n) (ascending engine rule indices): by the packet event they need,
+ * else by address. Returns 0 or SETU_ENOMEM. */
+int ipidx_build(ipidx_t *x, const struct setu_detect_engine *de, const uint32_t *rules,
+                uint32_t n);
+void ipidx_free(ipidx_t *x);
+/* The sorted rule lists whose union holds every indexed rule that can match a packet
+ * from src to dst (a superset): fills up to 3 lists, returns how many. */
+uint32_t ipidx_lookup(const ipidx_t *x, const setu_addr_t *src, const setu_addr_t *dst,
+                      const uint32_t *lists[3], uint32_t lens[3]);
+size_t ipidx_bytes(const ipidx_t *x);
+/* The first packet event (decode-event, stream-event) rule r needs, -1 if none. */
+int ipidx_rule_event(const struct setu_rule *r);
+/* The rules (ascending) that need event ev: returns how many, *out the first. */
+uint32_t ipidx_event(const ipidx_t *x, uint16_t ev, const uint32_t **out);
+
 typedef struct pgroup {
+	bool used; /* a port group exists (else its packets use the any-port group) */
 	hs_database_t *db; /* owned; NULL when no rule has a fast pattern */
 	uint32_t npat;
+	uint32_t maxpat;     /* longest pattern, bytes */
 	uint32_t *pat_off;   /* owned [npat+1]: rules of pattern i are
 	                        pat_rules[off[i]..off[i+1]) */
 	uint32_t *pat_rules; /* owned: rule indices */
 	uint32_t *nonpf;     /* owned: rules without a usable fast pattern, ascending */
 	uint32_t nnonpf;
+	/* those rules indexed by address: the ones packets can match, and the ones
+	 * reassembled stream data can match (payload keywords on the stream) */
+	ipidx_t pidx, sidx;
 } pgroup_t;
 
 struct th_state; /* detect.c: threshold tracking shared by workers (mutex inside) */
@@ -589,8 +657,9 @@ struct setu_detect_engine {
 	setu_rule_t **rules;
 	uint32_t nrules;
 	pgroup_t groups[G_COUNT];
-	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) */
+	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) without an event */
 	uint32_t npkthdr;
+	ipidx_t pkthdr_ev; /* pkthdr rules that need a packet event (decode-event) */
 	/* RF_TX rules per app-layer protocol, in rule order (setu_detect_tx) */
 	uint32_t *txrules[SETU_ALPROTO_MAX];
 	uint32_t ntxrules[SETU_ALPROTO_MAX];
@@ -602,9 +671,15 @@ struct setu_detect_engine {
 		hs_database_t *db; /* owned */
 		uint32_t *rule;    /* owned [npat] */
 		uint32_t npat;
+		/* holds patterns of a request-only buffer whose bytes this buffer
+		 * holds on the request side (see detect_scan_buffer) */
+		bool req_on_resp;
 	} txpf[SETU_ALPROTO_MAX][DB_COUNT];
 	uint32_t
 	    *txnonpf[SETU_ALPROTO_MAX]; /* owned: k of rules without a fast pattern */
+	/* owned, beside txnonpf: the app-layer events (tx->events bits) such a rule
+	 * requires (app-layer-event), 0 if none: without them it is no candidate */
+	uint32_t *txnonpf_ev[SETU_ALPROTO_MAX];
 	uint32_t ntxnonpf[SETU_ALPROTO_MAX];
 	name_table_t flowbits, flowints;
 	class_entry_t *classes;
@@ -627,6 +702,14 @@ struct setu_detect_engine {
 
 struct th_state *th_state_new(void);
 void th_state_free(struct th_state *ts);
+
+/* The buffer whose prefilter database holds the fast patterns of buffer b: the HTTP
+ * bodies are file_data's bytes (request body to the server, response body to the
+ * client), so one scan of file_data serves the three. */
+static inline int detect_scan_buffer(int b)
+{
+	return b == DB_HTTP_REQUEST_BODY || b == DB_HTTP_RESPONSE_BODY ? DB_FILE_DATA : b;
+}
 
 /* payload inspection (detect-inspect.c) */
 typedef struct inspect_ctx {

@@ -1,7 +1,9 @@
 /* detect.c — per-packet and per-stream-chunk detection: Hyperscan prefilter per protocol
- * group, header keywords, payload verification, flowbits/flowint (per-flow state in the
- * flow's detect storage slot), thresholds (Suricata "Rule Thresholding" and
- * threshold.config), suppress and rate_filter, and alert reporting. */
+ * group (stream chunks scanned once, their patterns remembered per flow direction) and
+ * the address/event index of the rules without a fast pattern, header keywords, payload
+ * verification, flowbits/flowint (per-flow state in the flow's detect storage slot),
+ * thresholds (Suricata "Rule Thresholding" and threshold.config), suppress and
+ * rate_filter, and alert reporting. */
 #include "detect-int.h"
 #include "detect-tx.h"
 #include "sensor/applayer/kwbuf.h"
@@ -22,6 +24,13 @@ typedef struct flow_th {
 	uint64_t first_us;
 } flow_th_t;
 
+/* a fast pattern found on a stream direction: pattern id, and the end of the last scan
+ * that found it (all its occurrences end before) */
+struct smem_hit {
+	uint32_t id;
+	uint64_t s1;
+};
+
 typedef struct detect_flow_state {
 	uint8_t *bits; /* owned bitset */
 	uint32_t nbits;
@@ -36,6 +45,15 @@ typedef struct detect_flow_state {
 	 * them, they are the direction's first bytes and are not inspected again (one
 	 * alert per rule and data, as Suricata) */
 	uint64_t pkt_inspected[2];
+	/* per direction: the prefilter patterns seen in the stream's raw window, so that
+	 * the next chunk scans its new bytes only (setu_detect_stream) */
+	struct smem {
+		bool valid;           /* hit holds every pattern in [.., end) */
+		uint8_t group;        /* the group scanned */
+		uint16_t n;           /* entries in hit */
+		uint64_t end;         /* stream offset the scans reached */
+		struct smem_hit *hit; /* owned [SETU_DETECT_STREAM_HITS_MAX], lazily */
+	} sm[2];
 	flow_th_t *th;      /* owned: by_flow threshold counters */
 	uint64_t engine_id; /* engine whose flowbit/flowint numbering this state uses */
 	uint32_t nth;
@@ -51,6 +69,14 @@ typedef struct detect_flow_state {
 	} * txd;               /* owned */
 	uint32_t ntxd;
 } detect_flow_state_t;
+
+static void smem_free(detect_flow_state_t *st)
+{
+	for (int d = 0; d < 2; d++) {
+		free(st->sm[d].hit);
+		memset(&st->sm[d], 0, sizeof(st->sm[d]));
+	}
+}
 
 static void txd_free(detect_flow_state_t *st)
 {
@@ -71,6 +97,7 @@ void setu_detect_flow_state_free(void *state)
 	free(st->ints);
 	free(st->th);
 	txd_free(st);
+	smem_free(st);
 	free(st);
 }
 
@@ -92,6 +119,7 @@ static detect_flow_state_t *fstate(const setu_detect_engine_t *de, setu_flow_t *
 		st->th = NULL;
 		st->nbits = st->nints = st->nth = 0;
 		txd_free(st);
+		smem_free(st);
 		st->engine_id = de->id;
 	}
 	if (st != NULL || !create)
@@ -434,6 +462,8 @@ static bool suppressed(const setu_rule_t *r, const setu_pkt_t *p)
 
 /* ---- thread ---- */
 
+#define DETECT_LOOKUP_CACHE 256u /* entries, a power of two */
+
 struct setu_detect_thread {
 	const setu_detect_engine_t *de;
 	hs_scratch_t *scratch; /* owned */
@@ -443,6 +473,17 @@ struct setu_detect_thread {
 	uint32_t *cand2; /* owned [nrules]: merge buffer of collect() */
 	uint32_t ncand;
 	const pgroup_t *scan_group;
+	/* the address index's answers for recent IPv4 (index, source, destination)
+	 * triples: a flow's packets come in bursts, and two binary searches over a
+	 * large index cost more than a hash and a compare */
+	struct lkc {
+		const ipidx_t *x; /* NULL: empty entry */
+		uint32_t src, dst, k;
+		const uint32_t *l[3];
+		uint32_t n[3];
+	} lkc[DETECT_LOOKUP_CACHE];
+	struct smem *scan_mem; /* stream scans: where hits are remembered, or NULL */
+	uint64_t scan_end;     /* stream offset of the scanned data's end */
 	/* rules that alerted on the stream for packet sa_pkt (stamp == sa_cur) */
 	const setu_pkt_t *sa_pkt;
 	const struct txpf *tx_scan; /* tx prefilter being scanned */
@@ -524,6 +565,21 @@ static int on_hs_match(unsigned int id, unsigned long long from, unsigned long l
 	(void)flags;
 	setu_detect_thread_t *dt = ctx;
 	const pgroup_t *pg = dt->scan_group;
+	struct smem *m = dt->scan_mem;
+	if (m != NULL && m->valid) {
+		uint16_t i = 0;
+		while (i < m->n && m->hit[i].id != id)
+			i++;
+		if (i < m->n) {
+			m->hit[i].s1 = dt->scan_end;
+		} else if (m->n < SETU_DETECT_STREAM_HITS_MAX) {
+			m->hit[m->n].id = id;
+			m->hit[m->n].s1 = dt->scan_end;
+			m->n++;
+		} else {
+			m->valid = false; /* too many: the next chunk scans it all */
+		}
+	}
 	for (uint32_t k = pg->pat_off[id]; k < pg->pat_off[id + 1]; k++) {
 		uint32_t ri = pg->pat_rules[k];
 		if (dt->stamp[ri] != dt->cur) {
@@ -540,25 +596,48 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void scan_group(setu_detect_thread_t *dt, const pgroup_t *pg, const uint8_t *buf,
-                       size_t len)
+/* ascending; prefilter hits are a handful, for which insertion sort beats qsort */
+static void sort_u32(uint32_t *v, uint32_t n)
 {
-	if (pg->db != NULL && len > 0) {
+	if (n > 32) {
+		qsort(v, n, sizeof(*v), cmp_u32);
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t x = v[i], j = i;
+		while (j > 0 && v[j - 1] > x) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+static void scan_group(setu_detect_thread_t *dt, const pgroup_t *pg,
+                       const hs_database_t *db, const uint8_t *buf, size_t len)
+{
+	if (db != NULL && len > 0) {
 		dt->scan_group = pg;
 		/* block scan failures (only on a broken scratch) leave prefilter rules
 		 * out */
-		(void)hs_scan(pg->db, (const char *)buf,
+		(void)hs_scan(db, (const char *)buf,
 		              (unsigned)(len > UINT32_MAX ? UINT32_MAX : len), 0,
 		              dt->scratch, on_hs_match, dt);
 	}
 }
 
-/* candidates = prefilter hits on buf + the non-prefilter rules of group a (and b, if
- * not NULL), in rule order. The non-prefilter lists are sorted already and disjoint
- * (a rule is in one group of a direction): only the few hits are sorted, then the
- * three lists are merged. */
-static void collect(setu_detect_thread_t *dt, const pgroup_t *a, const pgroup_t *b,
-                    const uint8_t *buf, size_t len)
+typedef struct hview {
+	const setu_addr_t *src, *dst;
+	uint16_t sp, dp;
+	bool toserver, toclient;
+} hview_t;
+
+/* candidates = prefilter hits on buf + the non-prefilter rules of group pg that the
+ * address index gives for the view's addresses (or that need one of the packet's
+ * events), in rule order. The index lists are sorted already: only the few hits are
+ * sorted, then the (at most 4, mostly short) lists are merged; a rule in two lists (<>
+ * rules) is kept once. */
+static void collect_begin(setu_detect_thread_t *dt)
 {
 	dt->ncand = 0;
 	if (++dt->cur == 0) {
@@ -566,49 +645,167 @@ static void collect(setu_detect_thread_t *dt, const pgroup_t *a, const pgroup_t 
 		       (dt->de->nrules ? dt->de->nrules : 1) * sizeof(*dt->stamp));
 		dt->cur = 1;
 	}
-	scan_group(dt, a, buf, len);
-	if (b != NULL)
-		scan_group(dt, b, buf, len);
+}
+
+static void add_rules(setu_detect_thread_t *dt, const uint32_t *l, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (dt->stamp[l[i]] != dt->cur) {
+			dt->stamp[l[i]] = dt->cur;
+			dt->cand[dt->ncand++] = l[i];
+		}
+}
+
+/* ipidx_lookup through the thread's cache (IPv4) */
+static uint32_t cached_lookup(setu_detect_thread_t *dt, const ipidx_t *x,
+                              const hview_t *v, const uint32_t **l, uint32_t *n)
+{
+	if (v->src->family != 4 || v->dst->family != 4)
+		return ipidx_lookup(x, v->src, v->dst, l, n);
+	uint32_t s = detect_addr_v4(v->src), d = detect_addr_v4(v->dst);
+	uint64_t h = ((uint64_t)s * 0x9e3779b97f4a7c15ULL) ^
+	             ((uint64_t)d * 0xc2b2ae3d27d4eb4fULL) ^ (uint64_t)(uintptr_t)x;
+	struct lkc *e = &dt->lkc[(h >> 40) & (DETECT_LOOKUP_CACHE - 1)];
+	if (e->x != x || e->src != s || e->dst != d) {
+		e->k = ipidx_lookup(x, v->src, v->dst, e->l, e->n);
+		e->x = x;
+		e->src = s;
+		e->dst = d;
+	}
+	for (uint32_t i = 0; i < e->k; i++) {
+		l[i] = e->l[i];
+		n[i] = e->n[i];
+	}
+	return e->k;
+}
+
+static void collect_finish(setu_detect_thread_t *dt, const pgroup_t *pg,
+                           const setu_pkt_t *p, const hview_t *v, bool stream)
+{
+	const ipidx_t *x = stream ? &pg->sidx : &pg->pidx;
+	for (unsigned e = 0; e < p->nevents; e++) {
+		const uint32_t *el;
+		uint32_t en = ipidx_event(x, p->events[e], &el);
+		add_rules(dt, el, en);
+	}
 	uint32_t nh = dt->ncand;
 	if (nh > 1)
-		qsort(dt->cand, nh, sizeof(*dt->cand), cmp_u32);
-	const uint32_t *l[3] = {dt->cand, a->nonpf, b != NULL ? b->nonpf : NULL};
-	uint32_t n[3] = {nh, a->nnonpf, b != NULL ? b->nnonpf : 0};
-	uint32_t i[3] = {0, 0, 0};
-	uint32_t *out = dt->cand2, w = 0;
-	for (;;) {
-		int best = -1;
-		for (int k = 0; k < 3; k++)
-			if (i[k] < n[k] && (best < 0 || l[k][i[k]] < l[best][i[best]]))
-				best = k;
-		if (best < 0)
-			break;
-		uint32_t ri = l[best][i[best]++];
-		if (w == 0 || out[w - 1] != ri)
-			out[w++] = ri;
+		sort_u32(dt->cand, nh);
+	const uint32_t *l[4];
+	uint32_t n[4], i[4] = {0, 0, 0, 0};
+	uint32_t k = 0;
+	if (nh > 0) {
+		l[0] = dt->cand;
+		n[0] = nh;
+		k = 1;
 	}
-	dt->cand2 = dt->cand;
-	dt->cand = out;
+	k += cached_lookup(dt, x, v, &l[k], &n[k]);
+	uint32_t *out = dt->cand2, w = 0;
+	if (k == 1) {
+		if (l[0] == dt->cand) {
+			w = nh; /* the hits only: already in place */
+			out = dt->cand;
+		} else {
+			memcpy(out, l[0], n[0] * sizeof(*out));
+			w = n[0];
+		}
+	} else if (k > 1) {
+		for (;;) {
+			int best = -1;
+			uint32_t bv = UINT32_MAX;
+			for (uint32_t j = 0; j < k; j++)
+				if (i[j] < n[j] && (best < 0 || l[j][i[j]] < bv)) {
+					best = (int)j;
+					bv = l[j][i[j]];
+				}
+			if (best < 0)
+				break;
+			i[best]++;
+			if (w == 0 || out[w - 1] != bv)
+				out[w++] = bv;
+		}
+	}
+	if (out != dt->cand) {
+		dt->cand2 = dt->cand;
+		dt->cand = out;
+	}
 	dt->ncand = w;
 }
 
-/* the groups a packet (or stream chunk) of direction dir with server port sport scans */
-static void port_groups(const setu_detect_engine_t *de, int base, int dir, uint16_t sport,
-                        const pgroup_t **a, const pgroup_t **b)
+static void collect(setu_detect_thread_t *dt, const pgroup_t *pg, const setu_pkt_t *p,
+                    const hview_t *v, const uint8_t *buf, size_t len)
+{
+	collect_begin(dt);
+	dt->scan_mem = NULL;
+	scan_group(dt, pg, pg->db, buf, len);
+	collect_finish(dt, pg, p, v, false);
+}
+
+/* Stream data [offset, offset + len) (the raw window) of one direction: its candidates
+ * are the rules whose fast pattern occurs in it. Bytes scanned by an earlier chunk are
+ * not scanned again: the patterns found there are remembered in m (with the end of the
+ * scan that last found each, so the ones that slid out of the window are dropped), and
+ * only the new bytes, plus the longest pattern's length before them, are scanned. A
+ * remembered pattern may have slid out since (a superset: verification decides). */
+static void collect_stream(setu_detect_thread_t *dt, const pgroup_t *pg, int g,
+                           struct smem *m, const setu_pkt_t *p, const hview_t *v,
+                           const uint8_t *buf, size_t len, uint64_t offset)
+{
+	collect_begin(dt);
+	uint64_t end = offset + len;
+	size_t from = 0;
+	if (m != NULL && m->hit == NULL) {
+		m->hit = malloc(SETU_DETECT_STREAM_HITS_MAX * sizeof(*m->hit));
+		m->valid = false;
+		if (m->hit == NULL)
+			m = NULL; /* scan it all, remember nothing */
+	}
+	if (m != NULL) {
+		if (m->valid && m->group == g && m->end >= offset && m->end <= end) {
+			uint64_t f = m->end - offset;
+			from = (size_t)(f > pg->maxpat ? f - pg->maxpat + 1 : 0);
+			/* forget what lies wholly before the window */
+			uint16_t w = 0;
+			for (uint16_t i = 0; i < m->n; i++)
+				if (m->hit[i].s1 > offset)
+					m->hit[w++] = m->hit[i];
+			m->n = w;
+		} else {
+			m->valid = true;
+			m->n = 0;
+			m->group = (uint8_t)g;
+		}
+		m->end = end;
+	}
+	dt->scan_mem = m;
+	dt->scan_end = end;
+	scan_group(dt, pg, pg->db, buf + from, len - from);
+	dt->scan_mem = NULL;
+	/* patterns of the earlier bytes (the ones found now are in already: the stamps
+	 * skip them) */
+	if (m != NULL && from > 0)
+		for (uint16_t i = 0; i < m->n; i++) {
+			uint32_t id = m->hit[i].id;
+			add_rules(dt, &pg->pat_rules[pg->pat_off[id]],
+			          pg->pat_off[id + 1] - pg->pat_off[id]);
+		}
+	collect_finish(dt, pg, p, v, true);
+}
+
+/* The group a TCP/UDP packet (or stream chunk) of direction dir with server port sport
+ * inspects: its port's group (which holds the any-port rules too) if the port has one,
+ * else the direction's any-port group. */
+static const pgroup_t *port_group(const setu_detect_engine_t *de, int base, int dir,
+                                  uint16_t sport)
 {
 	int g = base + dir * DETECT_PORTS_PER_DIR;
-	*a = &de->groups[g];
 	int k = detect_prio_port_index(sport);
-	*b = k >= 0 ? &de->groups[g + 1 + k] : NULL;
+	if (k >= 0 && de->groups[g + 1 + k].used)
+		return &de->groups[g + 1 + k];
+	return &de->groups[g];
 }
 
 /* ---- header and match-list keywords ---- */
-
-typedef struct hview {
-	const setu_addr_t *src, *dst;
-	uint16_t sp, dp;
-	bool toserver, toclient;
-} hview_t;
 
 static bool num_cmp(const sm_num_t *n, uint64_t v)
 {
@@ -1103,10 +1300,16 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	hview_t v;
 	view_of(p, false, &v);
 	/* pkthdr rules see every packet, decoded or not */
-	if (de->npkthdr > 0) {
-		dt->ncand = 0;
-		for (uint32_t i = 0; i < de->npkthdr; i++)
-			dt->cand[dt->ncand++] = de->pkthdr[i];
+	if (de->npkthdr > 0 || (p->nevents > 0 && de->pkthdr_ev.nev > 0)) {
+		collect_begin(dt);
+		add_rules(dt, de->pkthdr, de->npkthdr);
+		for (unsigned e = 0; e < p->nevents; e++) {
+			const uint32_t *el;
+			uint32_t en = ipidx_event(&de->pkthdr_ev, p->events[e], &el);
+			add_rules(dt, el, en);
+		}
+		if (dt->ncand > de->npkthdr)
+			sort_u32(dt->cand, dt->ncand);
 		run_rules(dt, p, &v, false, false, p->payload, p->payload_len, 0, 0, cb,
 		          user);
 	}
@@ -1118,14 +1321,14 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 		return;
 	}
 	int g = group_of(p);
-	const pgroup_t *pa = &de->groups[g], *pb = NULL;
+	const pgroup_t *pg = &de->groups[g];
 	if (g == G_TCP || g == G_UDP) {
 		bool tc = (p->flags & SETU_PKT_TOCLIENT) != 0;
-		port_groups(de, g, tc ? 1 : 0, tc ? p->sp : p->dp, &pa, &pb);
+		pg = port_group(de, g, tc ? 1 : 0, tc ? p->sp : p->dp);
 	}
 	bool covered = p->proto == 6 && p->flow != NULL &&
 	               (p->flags & SETU_PKT_STREAM_EST) && p->flow->tcp != NULL;
-	collect(dt, pa, pb, p->payload, p->payload_len);
+	collect(dt, pg, p, &v, p->payload, p->payload_len);
 	/* data carried on a SYN is inspected here; if the stream later delivers it, it is
 	 * the direction's first bytes and is not inspected a second time */
 	if (!covered && p->proto == 6 && (p->tcp.flags & SETU_TH_SYN) &&
@@ -1177,9 +1380,9 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 		v.toserver = dir == 0;
 		v.toclient = dir == 1;
 	}
-	const pgroup_t *pa, *pb;
-	port_groups(de, G_TCP, dir, dir == 0 ? v.dp : v.sp, &pa, &pb);
-	collect(dt, pa, pb, data, len);
+	const pgroup_t *pg = port_group(de, G_TCP, dir, dir == 0 ? v.dp : v.sp);
+	collect_stream(dt, pg, (int)(pg - de->groups), st != NULL ? &st->sm[dir] : NULL,
+	               p, &v, data, len, offset);
 	run_rules(dt, p, &v, true, false, data, len, offset, min_end, cb, user);
 	if (st != NULL)
 		st->raw_progress[dir] = end;
@@ -1327,15 +1530,22 @@ static int on_tx_hs_match(unsigned int id, unsigned long long from, unsigned lon
 	(void)to;
 	(void)flags;
 	setu_detect_thread_t *dt = ctx;
-	if (id < dt->tx_scan->npat)
-		dt->stamp[dt->tx_scan_rules[dt->tx_scan->rule[id]]] = dt->cur;
+	if (id < dt->tx_scan->npat) {
+		uint32_t k = dt->tx_scan->rule[id];
+		uint32_t ri = dt->tx_scan_rules[k];
+		if (dt->stamp[ri] != dt->cur) {
+			dt->stamp[ri] = dt->cur;
+			dt->cand[dt->ncand++] = k;
+		}
+	}
 	return 0;
 }
 
-/* Candidates among the tx rules of proto: the rules whose fast pattern occurs in its
- * buffer on a side to inspect, plus those without one (stamp == dt->cur). */
+/* Candidates among the tx rules of proto, as positions in its tx rule list, ascending
+ * (rule order) in dt->cand: the rules whose fast pattern occurs in its buffer on a side
+ * to inspect (bit d of sides), plus those without one. */
 static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t *tx,
-                         int only_d)
+                         unsigned sides)
 {
 	const setu_detect_engine_t *de = dt->de;
 	if (++dt->cur == 0) {
@@ -1343,8 +1553,7 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 		dt->cur = 1;
 	}
 	const uint32_t *rules = de->txrules[proto];
-	for (uint32_t i = 0; i < de->ntxnonpf[proto]; i++)
-		dt->stamp[rules[de->txnonpf[proto][i]]] = dt->cur;
+	dt->ncand = 0;
 	dt->tx_scan_rules = rules;
 	for (int b = 0; b < DB_COUNT; b++) {
 		const struct txpf *tp = &de->txpf[proto][b];
@@ -1352,8 +1561,7 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 			continue;
 		dt->tx_scan = tp;
 		for (int d = 0; d < 2; d++) {
-			if ((only_d >= 0 && d != only_d) ||
-			    !(detect_buffers[b].dirs & (1u << d)))
+			if (!(sides & (1u << d)) || !(detect_buffers[b].dirs & (1u << d)))
 				continue;
 			/* request-only buffers are read on the response side too (mixed
 			 * rules): scan them once, on the side they belong to, unless
@@ -1371,8 +1579,9 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 					break;
 			}
 		}
-		/* a request-only buffer used by a response-side (mixed) rule */
-		if (only_d == 1 && detect_buffers[b].dirs == 1) {
+		/* a request-only buffer used by a response-side (mixed) rule, when only
+		 * the response side is inspected now */
+		if (sides == 2 && (detect_buffers[b].dirs == 1 || tp->req_on_resp)) {
 			for (uint32_t idx = 0;; idx++) {
 				const uint8_t *buf;
 				uint32_t n;
@@ -1387,6 +1596,27 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 			}
 		}
 	}
+	/* the hits, sorted, merged with the rules without a fast pattern */
+	uint32_t nh = dt->ncand;
+	if (nh > 1)
+		sort_u32(dt->cand, nh);
+	const uint32_t *np = de->txnonpf[proto], *nev = de->txnonpf_ev[proto];
+	uint32_t nn = de->ntxnonpf[proto], a = 0, b = 0, w = 0;
+	uint32_t *out = dt->cand2;
+	while (a < nh || b < nn) {
+		if (b >= nn || (a < nh && dt->cand[a] < np[b])) {
+			out[w++] = dt->cand[a++];
+		} else {
+			/* disjoint: those have no pattern; one that needs app-layer
+			 * events the tx does not have cannot match */
+			if ((tx->events & nev[b]) == nev[b])
+				out[w++] = np[b];
+			b++;
+		}
+	}
+	dt->cand2 = dt->cand;
+	dt->cand = out;
+	dt->ncand = w;
 }
 
 /* Inspect the tx rules of proto on tx: side only_d (-1: every side not inspected yet).
@@ -1406,12 +1636,13 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 	else if (p != NULL && (p->flags & SETU_PKT_TOCLIENT))
 		pdir = 1;
 	time_t now = p != NULL ? p->ts.tv_sec : f->last.tv_sec;
-	tx_prefilter(dt, proto, tx, only_d);
-	const uint32_t cur = dt->cur;
-	for (uint32_t k = 0; k < de->ntxrules[proto]; k++) {
+	/* every side again when the tx is handed over: a side's buffers can still
+	 * change after it was inspected complete (a TLS client certificate after the
+	 * ClientHello, http.content_type once the response came) */
+	tx_prefilter(dt, proto, tx, only_d >= 0 ? 1u << only_d : 3u);
+	for (uint32_t c = 0; c < dt->ncand; c++) {
+		const uint32_t k = dt->cand[c];
 		const setu_rule_t *r = de->rules[de->txrules[proto][k]];
-		if (dt->stamp[r->idx] != cur)
-			continue; /* its fast pattern is not in the tx */
 		for (int d = 0; d < 2; d++) {
 			if (!(r->txdir & (1u << d)) || (only_d >= 0 && d != only_d) ||
 			    txd_bit(e, 2 * k + (uint32_t)d))

@@ -700,8 +700,11 @@ int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r)
 	r->alproto = proto;
 	r->flags |= RF_TX;
 	/* the prefilter pattern: an explicit fast_pattern, else the longest positive
-	 * content of any buffer (on a transformed buffer the pattern would have to be
-	 * searched after the transform: such rules are not prefiltered) */
+	 * content of any buffer. The prefilter scans buffers untransformed: a pattern
+	 * on a transformed buffer is used only when the engine can derive from it a
+	 * string the untransformed buffer must hold (dotprefix, to_lowercase,
+	 * to_uppercase: see tx_fp in detect-engine.c); other rules are not
+	 * prefiltered */
 	r->tx_fp_bl = -1;
 	uint32_t best = 0;
 	for (uint32_t i = 0; i < r->nbl; i++) {
@@ -719,8 +722,13 @@ int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r)
 		if (explicit_fp)
 			break;
 	}
-	if (r->tx_fp_bl >= 0 && r->bl[r->tx_fp_bl].ntf > 0)
-		r->tx_fp_bl = -1;
+	if (r->tx_fp_bl >= 0) {
+		const buflist_t *bl = &r->bl[r->tx_fp_bl];
+		for (uint32_t t = 0; t < bl->ntf; t++)
+			if (bl->tf[t] != TF_DOTPREFIX && bl->tf[t] != TF_TO_LOWER &&
+			    bl->tf[t] != TF_TO_UPPER)
+				r->tx_fp_bl = -1;
+	}
 	uint32_t fdir = 0;
 	for (uint32_t i = 0; i < r->lists[LIST_MATCH].n; i++)
 		if (r->lists[LIST_MATCH].v[i].type == SM_FLOW)

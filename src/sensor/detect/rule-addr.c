@@ -430,14 +430,39 @@ static int parse_set(parse_ctx_t *pc, const char *s, bool ports, ipset_t *out)
 		free(rs.r);
 		return rc;
 	}
-	out->r = rs.r;
-	out->n = rs.n;
 	if (ports)
 		out->any = rs.n == 1 && rs.r[0].lo == 0 && rs.r[0].hi == 65535;
 	else
 		out->any = rs.n == 2 && rs.r[0].fam == 4 && rs.r[0].lo == 0 &&
 		           rs.r[0].hi == fam_max(4) && rs.r[1].fam == 6 &&
 		           rs.r[1].lo == 0 && rs.r[1].hi == fam_max(6);
+	/* compact form: sorted by family then start, so the u32 ranges (ports, IPv4)
+	 * come first */
+	for (size_t i = 0; i < rs.n; i++) {
+		if (rs.r[i].fam == 6)
+			out->n6++;
+		else
+			out->n32++;
+	}
+	out->r32 = malloc((out->n32 ? out->n32 : 1) * 2 * sizeof(*out->r32));
+	out->r6 = out->n6 ? malloc(out->n6 * 2 * sizeof(*out->r6)) : NULL;
+	if (out->r32 == NULL || (out->n6 > 0 && out->r6 == NULL)) {
+		free(rs.r);
+		ipset_free(out);
+		return SETU_ENOMEM;
+	}
+	for (size_t i = 0, k32 = 0, k6 = 0; i < rs.n; i++) {
+		if (rs.r[i].fam == 6) {
+			out->r6[2 * k6] = rs.r[i].lo;
+			out->r6[2 * k6 + 1] = rs.r[i].hi;
+			k6++;
+		} else {
+			out->r32[2 * k32] = (uint32_t)rs.r[i].lo;
+			out->r32[2 * k32 + 1] = (uint32_t)rs.r[i].hi;
+			k32++;
+		}
+	}
+	free(rs.r);
 	return 0;
 }
 
@@ -453,40 +478,55 @@ int ipset_parse_port(parse_ctx_t *pc, const char *s, ipset_t *out)
 
 void ipset_free(ipset_t *s)
 {
-	free(s->r);
+	free(s->r32);
+	free(s->r6);
 	memset(s, 0, sizeof(*s));
 }
 
-static bool ipset_match_val(const ipset_t *s, uint8_t fam, u128 v)
+bool ipset_match_u32(const ipset_t *s, uint32_t v)
 {
-	size_t lo = 0, hi = s->n;
+	/* first range whose end is >= v */
+	uint32_t lo = 0, hi = s->n32;
+	const uint32_t *r = s->r32;
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const iprange_t *r = &s->r[mid];
-		if (r->fam < fam || (r->fam == fam && r->hi < v))
+		uint32_t mid = (lo + hi) / 2;
+		if (r[2 * mid + 1] < v)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->r[lo].fam == fam && s->r[lo].lo <= v && v <= s->r[lo].hi;
+	return lo < s->n32 && r[2 * lo] <= v;
+}
+
+static bool ipset_match_v6(const ipset_t *s, u128 v)
+{
+	uint32_t lo = 0, hi = s->n6;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->r6[2 * mid + 1] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n6 && s->r6[2 * lo] <= v;
 }
 
 bool ipset_match_addr(const ipset_t *s, const setu_addr_t *a)
 {
 	if (s->any)
 		return true;
-	u128 v = 0;
-	int n = a->family == 4 ? 4 : 16;
-	for (int i = 0; i < n; i++)
-		v = (v << 8) | a->b[i];
-	return ipset_match_val(s, a->family, v);
+	if (a->family == 4)
+		return ipset_match_u32(s, detect_addr_v4(a));
+	if (a->family != 6)
+		return false;
+	return ipset_match_v6(s, detect_addr_v6(a));
 }
 
 bool ipset_match_port(const ipset_t *s, uint16_t port)
 {
 	if (s->any)
 		return true;
-	return ipset_match_val(s, 0, port);
+	return ipset_match_u32(s, port);
 }
 
 /* ---- vars ---- */

@@ -498,7 +498,15 @@ static void test_dns(void **state)
 	    "alert udp any any -> any any (app-layer-protocol:dns; "
 	    "content:\"|12 34|\"; depth:2; sid:12;)\n"
 	    "alert dns any any -> any any (content:\"|12 34 81 83|\"; depth:4; sid:13;)\n"
-	    "alert http any any -> any any (content:\"|12 34|\"; sid:14;)\n");
+	    "alert http any any -> any any (content:\"|12 34|\"; sid:14;)\n"
+	    /* transformed buffers are prefiltered on the untransformed bytes: the dot a
+	     * dotprefix adds (a match at its start), the case to_uppercase folds */
+	    "alert dns any any -> any any (dns.query; dotprefix; "
+	    "content:\".evil.example\"; nocase; sid:15;)\n"
+	    "alert dns any any -> any any (dns.query; to_uppercase; content:\"EVIL.EX\"; "
+	    "sid:16;)\n"
+	    "alert dns any any -> any any (dns.query; dotprefix; content:\"..evil\"; "
+	    "nocase; sid:17;)\n");
 	mb_t q, r;
 	dns_msg(&q, 0x0100, "Evil.Example", 1, NULL);
 	dns_msg(&r, 0x8183, "Evil.Example", 1, "cdn.example.net");
@@ -518,6 +526,9 @@ static void test_dns(void **state)
 	assert_int_equal(find(&s.h, 7)->tx_id, 1);
 	assert_int_equal(count(&s.h, 8), 1);
 	assert_int_equal(count(&s.h, 9), 1);
+	assert_int_equal(count(&s.h, 15), 1);
+	assert_int_equal(count(&s.h, 16), 1);
+	assert_int_equal(count(&s.h, 17), 0);
 	assert_int_equal(count(&s.h, 10), 1);
 	assert_int_equal(count(&s.h, 11), 0);
 	assert_int_equal(count(&s.h, 12), 2); /* packet rules on dns flows */
