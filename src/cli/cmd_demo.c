@@ -303,9 +303,25 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	snprintf(d.db, sizeof(d.db), "%s/hub.db", d.dir);
-	/* a story starts afresh: an earlier run's hub and sensor state would not match */
-	const char *old[] = {"hub.db", "hub.db-wal", "hub.db-shm",
-	                     "sensor", "demo.log",   "hub.log"};
+	/* A story starts afresh: an earlier run's hubs and sensors would not match
+	 * (India's hub would already hold its organisations). Remove exactly what a run
+	 * creates (the sensors' folders are the demo's own, whole); nothing else in the
+	 * folder. */
+	const char *old[] = {"hub.db",
+	                     "hub.db-wal",
+	                     "hub.db-shm",
+	                     "hub.log",
+	                     "demo.log",
+	                     "powerco.pcap",
+	                     "powerco.pcap.truth.json",
+	                     "sensor",
+	                     "hub-in.db",
+	                     "hub-in.db-wal",
+	                     "hub-in.db-shm",
+	                     "hub-in.log",
+	                     "grid-in.pcap",
+	                     "grid-in.pcap.truth.json",
+	                     "sensor-in"};
 	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
 		char p[PATH_MAX + 32];
 		snprintf(p, sizeof(p), "%s/%s", d.dir, old[i]);

@@ -230,13 +230,15 @@
  * objects of its requests join it up to this many objects (one largest envelope), so one
  * fsync covers them without holding the write lock for long (~50 ms of inserts). */
 #define SETU_HUB_WRITER_GROUP_MAX_OBJECTS 10000u
-/* Push hint (GET /api/changes, src/hub/api/changes.c): a waiter blocks one HTTP pool thread
- * (libmicrohttpd runs each pool thread's connections in turn), so at most half of the
- * pool may wait at once (the rest keeps serving TAXII) and never more than this; beyond
- * it 503 with a retry delay. The longest wait a client may ask (below the connection
- * timeout, so an idle-looking wait is never cut by it) and its default. A waiter also
- * re-reads the store this often, so writes by another process on the same database
- * (the CLI, a second hub on PostgreSQL, federation) wake it too. */
+/* Push hint (GET /api/changes, src/hub/api/changes.c): a waiter holds no HTTP pool thread
+ * (its request is suspended, libmicrohttpd suspend/resume in src/hub/http/server.c), only
+ * its connection (counted in SETU_HUB_CONNECTION_LIMIT) and ~22 KiB of state, so the cap
+ * does not depend on `threads`: at most this many wait at once (the default; hub.h's
+ * changes_max_waiters may lower it), beyond it 503 with Retry-After, leaving most of the
+ * connection limit to TAXII clients. The longest wait a client may ask (below the
+ * connection timeout, which restarts when a suspended request resumes) and its default. A
+ * waiter also re-reads the store this often, so writes by another process on the same
+ * database (the CLI, a second hub on PostgreSQL, federation) wake it too. */
 #define SETU_HUB_CHANGES_MAX_WAITERS 128u
 #define SETU_HUB_CHANGES_WAIT_MAX_S 25u
 #define SETU_HUB_CHANGES_WAIT_DEFAULT_S 20u
@@ -271,6 +273,12 @@
 #define SETU_HUB_THREADS_DEFAULT 8u /* config: threads */
 #define SETU_HUB_CONNECTION_LIMIT 1024u
 #define SETU_HUB_CONNECTION_TIMEOUT_S 30u
+/* Suspended requests (src/hub/http/server.c): a handler woken while it ran is run again at
+ * once this many times, then handed to the waker thread (a stream of writes must not keep
+ * a pool thread busy); a stopping hub lets resumed requests answer for this long before
+ * libmicrohttpd closes their connections (a client that does not read its answer). */
+#define SETU_HUB_HTTP_RERUN_MAX 4u
+#define SETU_HUB_HTTP_STOP_DRAIN_MS 2000u
 /* SQLite per connection: page cache (KiB) big enough to hold the hot index pages of a
  * million-object collection (the id index is ~80 MB at 1M); reads go through mmap (no
  * pread per page); the WAL is checkpointed every 8192 pages (32 MiB) rather than every

@@ -2,6 +2,8 @@
  * front of the TAXII 2.1 handler, behind the libmicrohttpd listener. */
 #include "hub/hub.h"
 
+#include "common/limits.h"
+
 #include "hub/http/server.h"
 #include "hub/store/store.h"
 #include "hub/store/writer.h"
@@ -55,13 +57,15 @@ static void pool_checkin(void *user, setu_store_t *s)
 	checkin(user, s);
 }
 
-static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *resp)
+static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *resp,
+                   setu_http_slot_t *slot)
 {
 	setu_hub_t *h = user;
-	/* /api/changes: the push hint borrows connections only to read, never while it
-	 * waits */
+	/* /api/changes: the push hint borrows connections only to read; while it waits
+	 * its request is suspended by the listener and holds no thread */
 	const setu_changes_pool_t pool = {pool_checkout, pool_checkin, h};
-	if (setu_api_changes_http(h->changes, &pool, req, resp))
+	slot->free_state = setu_changes_state_free;
+	if (setu_api_changes_handle(h->changes, &pool, req, resp, &slot->state))
 		return;
 	setu_store_t *s = checkout(h);
 	setu_taxii_t t = {.store = s,
@@ -78,6 +82,14 @@ static void handle(void *user, const setu_http_req_t *req, setu_http_resp_t *res
 	/* Add Objects answers 202 only after its commit (envelope.c): wake the waiters */
 	if (resp->status == 202 && strcmp(req->method, "POST") == 0)
 		setu_changes_notify(h->changes);
+}
+
+/* setu_changes_notify/close → resume the suspended push-hint requests (called under
+ * the signal's lock, attached only while h->http lives). */
+static void wake_waiters(void *user)
+{
+	setu_hub_t *h = user;
+	setu_http_server_wake_all(h->http);
 }
 
 void setu_hub_notify_write(setu_hub_t *h)
@@ -103,8 +115,10 @@ int setu_hub_new(const setu_hub_config_t *cfg, setu_hub_t **out, setu_diag_t *di
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->writer = setu_writer_new();
-	/* at most half of the HTTP pool may wait in a push hint (limits.h) */
-	h->changes = setu_changes_new(cfg->threads / 2);
+	/* push-hint waiters hold no HTTP thread: the cap is its own (limits.h) */
+	h->changes =
+	    setu_changes_new(cfg->changes_max_waiters > 0 ? cfg->changes_max_waiters
+	                                                  : SETU_HUB_CHANGES_MAX_WAITERS);
 	int rc =
 	    h->pool != NULL && h->idle != NULL && h->writer != NULL && h->changes != NULL
 	        ? 0
@@ -138,8 +152,12 @@ int setu_hub_start(setu_hub_t *h, setu_diag_t *diag)
 	                      .max_body = h->cfg.max_content_length,
 	                      .tls_cert = h->cfg.tls_cert[0] ? h->cfg.tls_cert : NULL,
 	                      .tls_key = h->cfg.tls_key[0] ? h->cfg.tls_key : NULL};
+	int rc = setu_http_server_start(&o, handle, h, &h->http, diag);
+	if (rc != 0)
+		return rc;
+	setu_changes_set_waker(h->changes, wake_waiters, h);
 	setu_changes_reopen(h->changes);
-	return setu_http_server_start(&o, handle, h, &h->http, diag);
+	return 0;
 }
 
 uint16_t setu_hub_port(const setu_hub_t *h)
@@ -154,9 +172,13 @@ void setu_hub_write_stats(setu_hub_t *h, uint64_t *commits, uint64_t *requests)
 
 void setu_hub_stop(setu_hub_t *h)
 {
-	/* waiting push hints answer now, so that the listener's threads can stop */
-	if (h->http != NULL)
+	/* waiting push hints answer 204 now (close wakes them), new ones 503; then the
+	 * listener is detached from the signal, and its stop lets the resumed requests
+	 * answer before libmicrohttpd stops */
+	if (h->http != NULL) {
 		setu_changes_close(h->changes);
+		setu_changes_set_waker(h->changes, NULL, NULL);
+	}
 	setu_http_server_stop(h->http);
 	h->http = NULL;
 }

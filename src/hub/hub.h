@@ -21,6 +21,10 @@ typedef struct setu_hub_config {
 	char api_root_title[128];
 	size_t max_content_length;
 	unsigned threads;
+	/* Push-hint requests that may wait at once (GET /api/changes); 0 = the default,
+	 * SETU_HUB_CHANGES_MAX_WAITERS, which is also the most. They hold no HTTP thread,
+	 * so this does not depend on threads. Not a hub.yaml key (tests, embedders). */
+	unsigned changes_max_waiters;
 } setu_hub_config_t;
 
 void setu_hub_config_defaults(setu_hub_config_t *cfg);

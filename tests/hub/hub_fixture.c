@@ -157,6 +157,7 @@ static size_t on_header(char *p, size_t sz, size_t n, void *u)
 	             sizeof(r->added_first));
 	header_value(p, len, "X-TAXII-Date-Added-Last", r->added_last,
 	             sizeof(r->added_last));
+	header_value(p, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	if (len > 17 && strncasecmp(p, "WWW-Authenticate:", 17) == 0)
 		r->www_auth = true;
 	return len;

@@ -41,6 +41,7 @@ typedef struct hubres {
 	char ctype[160];
 	char added_first[64];
 	char added_last[64];
+	char retry_after[16]; /* Retry-After; "" = absent */
 	bool www_auth;
 	json_t *json; /* parsed body, or NULL */
 } hubres_t;

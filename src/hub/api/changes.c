@@ -2,7 +2,8 @@
  * (the client then pulls with added_after). Visibility is the store's object query with
  * THE read check (acl.c) applied to every row, so a hint wakes only for what the
  * requester could pull; writes it may not see wake the waiter, which re-reads, finds
- * nothing and sleeps again, without answering. */
+ * nothing and sleeps again, without answering. A wait holds no thread: between reads the
+ * listener keeps the request suspended (http/server.c) and calls us again. */
 #include "changes.h"
 
 #include "common/limits.h"
@@ -22,6 +23,8 @@ struct setu_changes {
 	unsigned waiting, max_waiters;
 	uint64_t refused;
 	bool closed;
+	void (*wake)(void *user); /* resumes the suspended waits (the listener) */
+	void *wake_user;
 };
 
 setu_changes_t *setu_changes_new(unsigned max_waiters)
@@ -57,6 +60,8 @@ void setu_changes_notify(setu_changes_t *c)
 	pthread_mutex_lock(&c->mu);
 	c->gen++;
 	pthread_cond_broadcast(&c->cv);
+	if (c->wake != NULL)
+		c->wake(c->wake_user);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -67,6 +72,8 @@ void setu_changes_close(setu_changes_t *c)
 	pthread_mutex_lock(&c->mu);
 	c->closed = true;
 	pthread_cond_broadcast(&c->cv);
+	if (c->wake != NULL)
+		c->wake(c->wake_user);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -74,6 +81,14 @@ void setu_changes_reopen(setu_changes_t *c)
 {
 	pthread_mutex_lock(&c->mu);
 	c->closed = false;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void setu_changes_set_waker(setu_changes_t *c, void (*wake)(void *user), void *user)
+{
+	pthread_mutex_lock(&c->mu);
+	c->wake = wake;
+	c->wake_user = user;
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -296,41 +311,75 @@ static void answer_found(setu_http_resp_t *resp, const char *coll, int64_t added
 
 static void answer_busy(setu_http_resp_t *resp, const char *why)
 {
-	/* the delay rides in the body ("retry_after", seconds): the listener's response
-	 * carries no Retry-After header yet (docs/push-hint.md) */
+	/* the delay as Retry-After (RFC 9110 §10.2.3) and in the body, for clients that
+	 * read only the JSON */
 	setu_http_resp_json(resp, 503,
 	                    json_pack("{s:s, s:I}", "error", why, "retry_after",
 	                              (json_int_t)SETU_HUB_CHANGES_RETRY_AFTER_S));
+	resp->retry_after_s = SETU_HUB_CHANGES_RETRY_AFTER_S;
 }
 
-bool setu_api_changes_http(setu_changes_t *c, const setu_changes_pool_t *pool,
+/* One admitted wait, kept between the calls for its request. */
+typedef struct cwait {
+	setu_changes_t *c;
+	creq_t r;
+	setu_principal_t who; /* w[i].acl.who points here */
+	watch_t w[SETU_HUB_CHANGES_MAX_COLLECTIONS];
+	int64_t deadline_ms;
+	uint64_t gen; /* the write generation taken before the last read */
+	bool counted; /* among c->waiting: from admission to the answer */
+} cwait_t;
+
+/* The wait is over (answered, or its request ended): its place is free at once, not
+ * when the listener reports the request complete, which may come after the client
+ * has read the answer and asked again. */
+static void release(cwait_t *wt)
+{
+	if (!wt->counted)
+		return;
+	setu_changes_t *c = wt->c;
+	pthread_mutex_lock(&c->mu);
+	c->waiting--;
+	pthread_mutex_unlock(&c->mu);
+	wt->counted = false;
+}
+
+void setu_changes_state_free(void *state)
+{
+	cwait_t *wt = state;
+	if (wt == NULL)
+		return;
+	release(wt);
+	free(wt);
+}
+
+/* The first call: arguments, credentials, collections, a place among the waiters. NULL
+ * with resp filled when the request is answered at once. */
+static cwait_t *admit_wait(setu_changes_t *c, const setu_changes_pool_t *pool,
                            const setu_http_req_t *req, setu_http_resp_t *resp)
 {
-	if (strcmp(req->path, "/api/changes") != 0 &&
-	    strcmp(req->path, "/api/changes/") != 0)
-		return false;
-	memset(resp, 0, sizeof(*resp));
 	if (strcmp(req->method, "GET") != 0) {
 		fail(resp, 405, "GET only");
 		resp->allow = "GET";
-		return true;
+		return NULL;
 	}
-	creq_t *r = calloc(1, sizeof(*r));
-	watch_t *w = calloc(SETU_HUB_CHANGES_MAX_COLLECTIONS, sizeof(*w));
-	setu_principal_t who;
-	memset(&who, 0, sizeof(who));
-	if (r == NULL || w == NULL) {
+	cwait_t *wt = calloc(1, sizeof(*wt));
+	if (wt == NULL) {
 		fail(resp, 500, "out of memory");
-		goto out;
+		return NULL;
 	}
-	if (!parse_args(req, r, resp))
-		goto out;
+	wt->c = c;
+	if (!parse_args(req, &wt->r, resp))
+		goto refuse;
 	setu_store_t *s = pool->checkout(pool->user);
-	bool ok = admit(s, r, req, &who, w, resp);
+	bool ok = admit(s, &wt->r, req, &wt->who, wt->w, resp);
 	pool->checkin(pool->user, s);
 	if (!ok)
-		goto out;
-
+		goto refuse;
+	/* the collection ids point into the request: admit() resolved them, the answer
+	 * names w[i].coll.uuid */
+	for (size_t i = 0; i < wt->r.n_coll; i++)
+		wt->r.collection[i] = NULL;
 	/* a place among the waiters (also for wait=0: it reads the store the same way) */
 	pthread_mutex_lock(&c->mu);
 	if (c->closed || c->waiting >= c->max_waiters) {
@@ -339,65 +388,97 @@ bool setu_api_changes_http(setu_changes_t *c, const setu_changes_pool_t *pool,
 		pthread_mutex_unlock(&c->mu);
 		answer_busy(resp, closed ? "the hub is stopping"
 		                         : "too many waiting requests; poll instead");
-		goto out;
+		goto refuse;
 	}
 	c->waiting++;
-	uint64_t gen = c->gen;
 	pthread_mutex_unlock(&c->mu);
+	wt->counted = true;
+	wt->deadline_ms = mono_ms() + (int64_t)wt->r.wait_s * 1000;
+	return wt;
+refuse:
+	free(wt);
+	return NULL;
+}
 
-	int64_t deadline = mono_ms() + (int64_t)r->wait_s * 1000;
-	for (;;) {
-		/* read first, then sleep until a write after that read: the generation is
-		 * taken before the read, so a commit during the read is not missed */
-		first_row_t f = {0};
-		int hit = -1;
-		s = pool->checkout(pool->user);
-		int rc = look(s, w, r, &hit, &f);
-		pool->checkin(pool->user, s);
-		if (rc != 0) {
-			fail(resp, 500, "store error");
-			break;
-		}
-		if (hit >= 0) {
-			answer_found(resp, w[hit].coll.uuid, f.date_added_us);
-			break;
-		}
+/* One look: read through THE read check; answer 200 on a hit, 204 when the hub stops or
+ * the wait is over (after a last read, so an object added just before the deadline
+ * counts), else ask to be called again. */
+static void look_once(cwait_t *wt, const setu_changes_pool_t *pool,
+                      setu_http_resp_t *resp)
+{
+	setu_changes_t *c = wt->c;
+	/* the generation is taken before the read, so a commit during the read is not
+	 * missed (the blocking form waits for a later one; the listener's epoch does the
+	 * same for a suspended request) */
+	pthread_mutex_lock(&c->mu);
+	wt->gen = c->gen;
+	bool closed = c->closed;
+	pthread_mutex_unlock(&c->mu);
+	if (closed) {
+		resp->status = 204; /* the hub stops: ask again later */
+		return;
+	}
+	first_row_t f = {0};
+	int hit = -1;
+	setu_store_t *s = pool->checkout(pool->user);
+	int rc = look(s, wt->w, &wt->r, &hit, &f);
+	pool->checkin(pool->user, s);
+	if (rc != 0) {
+		fail(resp, 500, "store error");
+		return;
+	}
+	if (hit >= 0) {
+		answer_found(resp, wt->w[hit].coll.uuid, f.date_added_us);
+		return;
+	}
+	int64_t left = wt->deadline_ms - mono_ms();
+	if (left <= 0) {
+		resp->status = 204; /* nothing new: ask again */
+		return;
+	}
+	resp->suspend = true;
+	resp->wake_after_ms = left < (int64_t)SETU_HUB_CHANGES_RECHECK_MS
+	                          ? (unsigned)left
+	                          : SETU_HUB_CHANGES_RECHECK_MS;
+}
+
+bool setu_api_changes_handle(setu_changes_t *c, const setu_changes_pool_t *pool,
+                             const setu_http_req_t *req, setu_http_resp_t *resp,
+                             void **state)
+{
+	if (strcmp(req->path, "/api/changes") != 0 &&
+	    strcmp(req->path, "/api/changes/") != 0)
+		return false;
+	memset(resp, 0, sizeof(*resp));
+	if (*state == NULL) {
+		*state = admit_wait(c, pool, req, resp);
+		if (*state == NULL)
+			return true; /* answered */
+	}
+	look_once(*state, pool, resp);
+	if (!resp->suspend)
+		release(*state);
+	return true;
+}
+
+bool setu_api_changes_http(setu_changes_t *c, const setu_changes_pool_t *pool,
+                           const setu_http_req_t *req, setu_http_resp_t *resp)
+{
+	void *state = NULL;
+	if (!setu_api_changes_handle(c, pool, req, resp, &state))
+		return false;
+	while (resp->suspend) {
+		cwait_t *wt = state;
+		int64_t until = mono_ms() + resp->wake_after_ms;
 		pthread_mutex_lock(&c->mu);
-		int64_t now = mono_ms();
-		int64_t until = now + SETU_HUB_CHANGES_RECHECK_MS;
-		if (until > deadline)
-			until = deadline;
-		while (c->gen == gen && !c->closed && now < until) {
+		while (c->gen == wt->gen && !c->closed && mono_ms() < until) {
 			struct timespec ts = {.tv_sec = (time_t)(until / 1000),
 			                      .tv_nsec = (long)(until % 1000) * 1000000L};
 			pthread_cond_timedwait(&c->cv, &c->mu, &ts);
-			now = mono_ms();
 		}
-		gen = c->gen;
-		bool closed = c->closed;
 		pthread_mutex_unlock(&c->mu);
-		if (closed) {
-			resp->status = 204; /* the hub stops: ask again later */
-			break;
-		}
-		if (now >= deadline) {
-			/* one last read: an object added just before the deadline counts
-			 */
-			s = pool->checkout(pool->user);
-			rc = look(s, w, r, &hit, &f);
-			pool->checkin(pool->user, s);
-			if (rc == 0 && hit >= 0)
-				answer_found(resp, w[hit].coll.uuid, f.date_added_us);
-			else
-				resp->status = 204; /* nothing new: ask again */
-			break;
-		}
+		setu_api_changes_handle(c, pool, req, resp, &state);
 	}
-	pthread_mutex_lock(&c->mu);
-	c->waiting--;
-	pthread_mutex_unlock(&c->mu);
-out:
-	free(r);
-	free(w);
+	setu_changes_state_free(state);
 	return true;
 }

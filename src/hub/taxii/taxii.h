@@ -45,6 +45,13 @@ typedef struct setu_http_resp {
 	char added_last[SETU_TS_LEN];
 	bool www_authenticate;
 	const char *allow; /* Allow header for 405 */
+	/* Retry-After (RFC 9110 §10.2.3), in seconds; 0 = absent */
+	unsigned retry_after_s;
+	/* No answer yet (the push hint's long poll): the listener suspends the request,
+	 * holding no thread, and calls the handler again for it when woken, after
+	 * wake_after_ms at the latest (http/server.h). */
+	bool suspend;
+	unsigned wake_after_ms;
 } setu_http_resp_t;
 
 /* What a handler needs: one store connection (used by one thread at a time) and the
