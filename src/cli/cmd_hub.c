@@ -209,6 +209,11 @@ static long long opt_num(const char *v, long long max)
 	return v[0] != '\0' && *end == '\0' && n >= 0 && n <= max ? n : -1;
 }
 
+static void hub_notify(void *hub)
+{
+	setu_hub_notify_write(hub);
+}
+
 static int run_server(const setu_hub_config_t *cfg, const hub_args_t *a)
 {
 	long long interval = SETU_SYNC_INTERVAL_S_DEFAULT;
@@ -230,7 +235,8 @@ static int run_server(const setu_hub_config_t *cfg, const hub_args_t *a)
 	}
 	setu_syncd_t *sd = NULL;
 	setu_log_t log = {.level = SETU_LOG_INFO, .prefix = "setu hub"};
-	setu_sync_opts_t so = {.log = &log};
+	/* objects pulled from partners wake the push-hint waiters at once */
+	setu_sync_opts_t so = {.log = &log, .on_stored = hub_notify, .on_stored_user = h};
 	if (interval > 0 && setu_syncd_start(cfg->database, (unsigned)interval * 1000u,
 	                                     &so, &sd, &d) != 0) {
 		setu_hub_free(h);

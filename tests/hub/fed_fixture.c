@@ -257,18 +257,33 @@ bool fed_has(const json_t *ids, const char *id)
 	return false;
 }
 
+static void count_stored(void *user)
+{
+	(*(unsigned *)user)++;
+}
+
 int fed_sync(fedhub_t *h, setu_sync_report_t *rep)
 {
 	setu_log_t log = {.level = SETU_LOG_WARN, .prefix = h->name};
+	unsigned signalled = 0;
 	setu_sync_opts_t o = {.log = &log,
 	                      .max_retries = 1,
 	                      .backoff_initial_ms = 10,
 	                      .backoff_max_ms = 20,
-	                      .timeout_ms = 5000};
+	                      .timeout_ms = 5000,
+	                      .on_stored = count_stored,
+	                      .on_stored_user = &signalled};
 	memset(rep, 0, sizeof(*rep));
 	setu_diag_t d = {0};
 	int rc = setu_sync_round(h->fx.store, &o, rep, &d);
 	if (rc != 0)
 		fprintf(stderr, "sync on %s: %s\n", h->name, d.msg);
+	/* the hub's push-hint waiters are woken exactly when pulled objects were stored
+	 */
+	if (rc == 0 && (rep->stored > 0) != (signalled > 0)) {
+		fprintf(stderr, "sync on %s: %llu stored but %u commit signals\n",
+		        h->name, (unsigned long long)rep->stored, signalled);
+		rc = SETU_EINVAL;
+	}
 	return rc;
 }

@@ -46,6 +46,7 @@ typedef struct pull {
 	const setu_peer_t *p;
 	const setu_agreement_t *a;
 	const setu_log_t *log;
+	const setu_sync_opts_t *o;
 	setu_release_rule_t rule;
 	char readers[SETU_RECIPIENTS_MAX]; /* recipients of received AMBER content */
 	setu_sync_report_t *rep;
@@ -191,6 +192,8 @@ static int commit_page(pull_t *x, const json_t *objs, const char *last)
 		s->ops->rollback(s);
 		*x->st = saved; /* nothing of the page happened */
 		*x->rep = rsaved;
+	} else if (x->rep->stored > rsaved.stored && x->o->on_stored != NULL) {
+		x->o->on_stored(x->o->on_stored_user);
 	}
 	return rc;
 }
@@ -270,6 +273,7 @@ int setu_sync_agreement(setu_store_t *s, const setu_peer_t *p, const setu_agreem
 	            .p = p,
 	            .a = a,
 	            .log = o->log,
+	            .o = o,
 	            .rule = {.max_tlp = a->max_tlp,
 	                     .types = a->types,
 	                     .third_party = a->third_party},

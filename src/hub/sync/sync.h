@@ -23,6 +23,10 @@ typedef struct setu_sync_opts {
 	long timeout_ms; /* per request attempt; 0 = the client default */
 	/* Tests: stop (as if killed) after this many pages made durable; 0 = never. */
 	unsigned stop_after_pages;
+	/* Called after a page that stored objects was committed (may be NULL): the hub
+	 * wakes its push-hint waiters with it (setu_hub_notify_write). */
+	void (*on_stored)(void *user);
+	void *on_stored_user;
 } setu_sync_opts_t;
 
 typedef struct setu_sync_report {
