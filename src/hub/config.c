@@ -48,10 +48,18 @@ int setu_hub_config_load(setu_hub_config_t *cfg, const char *path, setu_diag_t *
 	if (c == NULL)
 		return setu_diag_set(diag, SETU_ENOMEM, "out of memory");
 	int rc = setu_conf_load_file(c, path, diag);
-	if (rc != 0)
-		goto out;
-	if (diag != NULL)
-		diag->file = path;
+	if (rc == 0) {
+		if (diag != NULL)
+			diag->file = path;
+		rc = setu_hub_config_apply(cfg, c, diag);
+	}
+	setu_conf_free(c);
+	return rc;
+}
+
+int setu_hub_config_apply(setu_hub_config_t *cfg, const setu_conf_t *c, setu_diag_t *diag)
+{
+	int rc = 0;
 	for (size_t i = 0; c->root != NULL && i < c->root->nchild; i++) {
 		const setu_conf_node_t *n = c->root->child[i];
 		bool known = false;
@@ -124,6 +132,5 @@ int setu_hub_config_load(setu_hub_config_t *cfg, const char *path, setu_diag_t *
 		rc = setu_diag_set(diag, SETU_ECONFIG,
 		                   "key 'api-root.name': 'taxii2' is the discovery path");
 out:
-	setu_conf_free(c);
 	return rc;
 }

@@ -31,6 +31,10 @@ void setu_hub_config_defaults(setu_hub_config_t *cfg);
 /* Read hub.yaml (keys: listen, port, database, tls.cert, tls.key, title, api-root.name,
  * api-root.title, max-content-length, threads); unknown keys are an error. */
 int setu_hub_config_load(setu_hub_config_t *cfg, const char *path, setu_diag_t *diag);
+/* The same keys from a parsed configuration tree (common/conf.h). */
+struct setu_conf;
+int setu_hub_config_apply(setu_hub_config_t *cfg, const struct setu_conf *c,
+                          setu_diag_t *diag);
 
 typedef struct setu_hub setu_hub_t;
 

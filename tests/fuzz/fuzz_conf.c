@@ -1,6 +1,7 @@
-/* fuzz_conf.c — libFuzzer target for the YAML configuration loader and the sensor's
- * configuration reader on top of it. */
+/* fuzz_conf.c — libFuzzer target for the YAML configuration loader and the readers on
+ * top of it: the sensor's setu.yaml and the hub's hub.yaml. */
 #include "common/conf.h"
+#include "hub/hub.h"
 #include "sensor/engine/engine.h"
 
 #include <stddef.h>
@@ -23,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(cfg);
 		}
 		(void)setu_conf_get(c, "outputs.eve-log.types.0");
+		setu_hub_config_t hub;
+		setu_hub_config_defaults(&hub);
+		(void)setu_hub_config_apply(&hub, c, &d);
 	}
 	setu_conf_free(c);
 	return 0;
