@@ -54,6 +54,30 @@ static void answer_text(int fd, bool ok, const char *text)
 	json_decref(s);
 }
 
+void setu_control_parse(const char *req, size_t len, char cmd[64])
+{
+	cmd[0] = '\0';
+	const char *nl = memchr(req, '\n', len);
+	if (nl != NULL)
+		len = (size_t)(nl - req);
+	if (len == 0)
+		return;
+	if (req[0] == '{') {
+		json_error_t jerr;
+		/* JSON_ALLOW_NUL: an embedded NUL is part of the string, never a cut */
+		json_t *j = json_loadb(req, len, JSON_ALLOW_NUL, &jerr);
+		const char *s = json_string_value(json_object_get(j, "command"));
+		if (s != NULL &&
+		    strlen(s) == json_string_length(json_object_get(j, "command")))
+			snprintf(cmd, 64, "%.63s", s);
+		json_decref(j);
+		return;
+	}
+	size_t n = len < 63 ? len : 63;
+	memcpy(cmd, req, n);
+	cmd[n] = '\0';
+}
+
 static void serve(setu_control_t *c, int fd)
 {
 	char req[CONTROL_MAX_REQUEST + 1];
@@ -69,22 +93,8 @@ static void serve(setu_control_t *c, int fd)
 		if (memchr(req, '\n', len) != NULL)
 			break;
 	}
-	req[len] = '\0';
-	char *nl = strchr(req, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	/* the command: a JSON object {"command": "..."} or a bare word */
-	char cmd[64] = "";
-	json_error_t jerr;
-	json_t *j = req[0] == '{' ? json_loads(req, 0, &jerr) : NULL;
-	if (j != NULL) {
-		const char *s = json_string_value(json_object_get(j, "command"));
-		if (s != NULL)
-			snprintf(cmd, sizeof(cmd), "%.63s", s);
-		json_decref(j);
-	} else if (req[0] != '{') {
-		snprintf(cmd, sizeof(cmd), "%.63s", req);
-	}
+	char cmd[64];
+	setu_control_parse(req, len, cmd);
 	if (strcmp(cmd, "reload") == 0 || strcmp(cmd, "reload-rules") == 0) {
 		setu_diag_t d = {0};
 		char msg[600];
