@@ -106,6 +106,28 @@ static size_t dup_slot(loader_t *ld, uint64_t key)
 	return h;
 }
 
+/* Which TLS fingerprints (SETU_DETECT_USES_*) rule r reads. */
+static unsigned rule_fingerprints(const setu_rule_t *r)
+{
+	unsigned f = 0;
+	for (uint32_t i = 0; i < r->nbl; i++) {
+		switch (r->bl[i].id) {
+		case DB_JA3_HASH:
+		case DB_JA3_STRING:
+		case DB_JA3S_HASH:
+		case DB_JA3S_STRING:
+			f |= SETU_DETECT_USES_JA3;
+			break;
+		case DB_JA4_HASH:
+			f |= SETU_DETECT_USES_JA4;
+			break;
+		default:
+			break;
+		}
+	}
+	return f;
+}
+
 static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
 {
 	setu_detect_engine_t *de = ld->de;
@@ -932,6 +954,13 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 		const setu_rule_t *r = de->rules[i];
 		if ((r->flags & RF_TX) && r->alproto < SETU_ALPROTO_MAX)
 			de->txrules[r->alproto][de->ntxrules[r->alproto]++] = i;
+		de->stats.fingerprints |= rule_fingerprints(r);
+		for (uint32_t k = 0; k < r->lists[LIST_MATCH].n; k++) {
+			const sm_t *sm = &r->lists[LIST_MATCH].v[k];
+			if (sm->type == SM_FLOW &&
+			    (sm->u.u32 & (FL_ESTABLISHED | FL_NOT_ESTABLISHED)))
+				de->flow_est_rules = true;
+		}
 	}
 	if ((rc = build_tx_prefilter(de, diag)) != 0)
 		return rc;

@@ -660,6 +660,9 @@ struct setu_detect_engine {
 	uint32_t *pkthdr; /* pkthdr rules (any packet, even undecoded) without an event */
 	uint32_t npkthdr;
 	ipidx_t pkthdr_ev; /* pkthdr rules that need a packet event (decode-event) */
+	/* a rule uses flow:established or not_established: TCP packets then track
+	 * whether their flow was established before them (detect.c tcp_est_before) */
+	bool flow_est_rules;
 	/* RF_TX rules per app-layer protocol, in rule order (setu_detect_tx) */
 	uint32_t *txrules[SETU_ALPROTO_MAX];
 	uint32_t ntxrules[SETU_ALPROTO_MAX];

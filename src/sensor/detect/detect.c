@@ -45,6 +45,10 @@ typedef struct detect_flow_state {
 	 * them, they are the direction's first bytes and are not inspected again (one
 	 * alert per rule and data, as Suricata) */
 	uint64_t pkt_inspected[2];
+	/* a packet of this TCP flow left it established: flow:established holds from
+	 * the next packet on (Suricata flags a packet by the flow's state before the
+	 * stream handles it, so the ACK completing the handshake is not established) */
+	bool tcp_est;
 	/* per direction: the prefilter patterns seen in the stream's raw window, so that
 	 * the next chunk scans its new bytes only (setu_detect_stream) */
 	struct smem {
@@ -630,6 +634,7 @@ typedef struct hview {
 	const setu_addr_t *src, *dst;
 	uint16_t sp, dp;
 	bool toserver, toclient;
+	int8_t est; /* flow:established for this packet: 0/1, or -1 to ask the flow */
 } hview_t;
 
 /* candidates = prefilter hits on buf + the non-prefilter rules of group pg that the
@@ -899,6 +904,11 @@ static bool match_list(const setu_detect_engine_t *de, const setu_rule_t *r,
 		bool tcp = p->proto == 6 && (p->flags & SETU_PKT_HAS_L4);
 		switch (sm->type) {
 		case SM_DSIZE:
+			/* Suricata: dsize with !=, >, >= or a range requires a payload
+			 * (`dsize:!9` and `dsize:>=0` never match an empty packet) */
+			if (p->payload_len == 0 && sm->u.num->op != CMP_EQ &&
+			    sm->u.num->op != CMP_LT && sm->u.num->op != CMP_LE)
+				return false;
 			if (!num_cmp(sm->u.num, p->payload_len))
 				return false;
 			break;
@@ -987,7 +997,8 @@ static bool match_list(const setu_detect_engine_t *de, const setu_rule_t *r,
 			          FL_TOCLIENT)) &&
 			    p->flow == NULL)
 				return false;
-			bool est = flow_established(p, stream);
+			bool est =
+			    v->est >= 0 ? v->est != 0 : flow_established(p, stream);
 			if ((f & FL_ESTABLISHED) && !est)
 				return false;
 			if ((f & FL_NOT_ESTABLISHED) && est)
@@ -1197,15 +1208,22 @@ static bool report_match(setu_detect_thread_t *dt, const setu_rule_t *r, setu_pk
 /* Evaluate rule candidates and report. Returns true if a pass rule matched. */
 static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
                       bool stream, bool stream_covered, const uint8_t *buf, size_t len,
-                      uint64_t stream_offset, uint32_t min_end, setu_alert_cb cb,
-                      void *user)
+                      uint64_t stream_offset, uint32_t min_end, uint32_t min_end_so,
+                      setu_alert_cb cb, void *user)
 {
 	const setu_detect_engine_t *de = dt->de;
 	for (uint32_t c = 0; c < dt->ncand; c++) {
 		const setu_rule_t *r = de->rules[dt->cand[c]];
 		bool has_payload = r->lists[LIST_PMATCH].n > 0;
+		uint32_t me = min_end;
 		if (stream) {
 			if (!(r->flags & RF_REQ_STREAM) || !has_payload)
+				continue;
+			/* stream-only rules also see the bytes a SYN carried (inspected
+			 * per packet by the others only) */
+			if (r->flags & RF_STREAM_ONLY)
+				me = min_end_so;
+			else if (me >= len)
 				continue;
 		} else {
 			if (r->flags & RF_STREAM_ONLY)
@@ -1233,12 +1251,12 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			ic.len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
 			ic.md = dt->md;
 			ic.mctx = dt->mctx;
-			ic.min_end = min_end;
-			if (stream && (r->flags & RF_ANCHORED) && min_end > 0 &&
-			    min_end <= ic.len) {
+			ic.min_end = me;
+			if (stream && (r->flags & RF_ANCHORED) && me > 0 &&
+			    me <= ic.len) {
 				/* anchored rules see the new bytes from their start */
-				ic.buf = buf + min_end;
-				ic.len -= min_end;
+				ic.buf = buf + me;
+				ic.len -= me;
 				ic.min_end = 0;
 			}
 			if (!detect_inspect_payload(r, &ic))
@@ -1274,6 +1292,7 @@ static int group_of(const setu_pkt_t *p)
 
 static void view_of(const setu_pkt_t *p, bool swap, hview_t *v)
 {
+	v->est = -1;
 	bool ts = (p->flags & SETU_PKT_TOSERVER) != 0,
 	     tc = (p->flags & SETU_PKT_TOCLIENT) != 0;
 	if (!swap) {
@@ -1293,12 +1312,29 @@ static void view_of(const setu_pkt_t *p, bool swap, hview_t *v)
 	}
 }
 
+/* flow:established of a TCP packet: whether the flow was established before it (see
+ * detect_flow_state_t.tcp_est); notes the state the packet leaves. */
+static int8_t tcp_est_before(const setu_detect_engine_t *de, setu_pkt_t *p)
+{
+	detect_flow_state_t *st = fstate(de, p->flow, false);
+	bool before = st != NULL && st->tcp_est;
+	if (!before && flow_established(p, false)) {
+		st = fstate(de, p->flow, true);
+		if (st != NULL)
+			st->tcp_est = true;
+	}
+	return before ? 1 : 0;
+}
+
 void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
                         void *user)
 {
 	const setu_detect_engine_t *de = dt->de;
 	hview_t v;
 	view_of(p, false, &v);
+	if (de->flow_est_rules && p->proto == 6 && p->flow != NULL &&
+	    p->flow->tcp != NULL && !(p->flags & SETU_PKT_PSEUDO))
+		v.est = tcp_est_before(de, p);
 	/* pkthdr rules see every packet, decoded or not */
 	if (de->npkthdr > 0 || (p->nevents > 0 && de->pkthdr_ev.nev > 0)) {
 		collect_begin(dt);
@@ -1310,8 +1346,8 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 		}
 		if (dt->ncand > de->npkthdr)
 			sort_u32(dt->cand, dt->ncand);
-		run_rules(dt, p, &v, false, false, p->payload, p->payload_len, 0, 0, cb,
-		          user);
+		run_rules(dt, p, &v, false, false, p->payload, p->payload_len, 0, 0, 0,
+		          cb, user);
 	}
 	/* a packet whose IP layer decoded is inspected even if a layer above it was
 	 * malformed (Suricata: ip rules still match it; without SETU_PKT_HAS_L4 it only
@@ -1338,14 +1374,35 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 			st->pkt_inspected[(p->flags & SETU_PKT_TOCLIENT) ? 1 : 0] +=
 			    p->payload_len;
 	}
-	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, cb, user);
+	run_rules(dt, p, &v, false, covered, p->payload, p->payload_len, 0, 0, 0, cb,
+	          user);
 	dt->sa_pkt = NULL; /* stream marks apply to this packet only */
 	detect_tx_progress(dt, p, cb, user);
 }
 
+static void stream_run(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
+                       const uint8_t *data, size_t len, uint64_t offset, setu_alert_cb cb,
+                       void *user);
+static void tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                        void *user);
+
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
                         const uint8_t *data, size_t len, uint64_t offset,
                         setu_alert_cb cb, void *user)
+{
+	stream_run(dt, p, dir, data, len, offset, cb, user);
+	/* flow end: the pseudo packet of a direction is the last time its stream is
+	 * there, as Suricata's flow-end pseudo packets run the whole detection: the
+	 * complete tx sides of that direction are inspected now, while tx rules with
+	 * raw payload keywords can still read the stream (the tx hand-over that
+	 * follows no longer can) */
+	if ((p->flags & SETU_PKT_PSEUDO) && p->flow != NULL && p->ip_ver != 0)
+		tx_progress(dt, p, cb, user);
+}
+
+static void stream_run(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
+                       const uint8_t *data, size_t len, uint64_t offset, setu_alert_cb cb,
+                       void *user)
 {
 	const setu_detect_engine_t *de = dt->de;
 	if (len == 0 || dir < 0 || dir > 1 || p->ip_ver == 0)
@@ -1355,9 +1412,12 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 	uint64_t new_start = offset;
 	if (st != NULL && st->raw_progress[dir] > new_start)
 		new_start = st->raw_progress[dir];
+	/* bytes a SYN carried were inspected per packet by the rules that inspect both
+	 * (not again here); stream-only rules never saw them: they start at new_so */
+	uint64_t new_so = new_start;
 	if (st != NULL && st->pkt_inspected[dir] > new_start)
 		new_start = st->pkt_inspected[dir];
-	if (new_start >= end)
+	if (new_so >= end)
 		return;
 	/* widen to the stream's raw window when it holds bytes before this chunk, so
 	 * patterns that straddle chunk boundaries are found */
@@ -1370,7 +1430,8 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 		len = (size_t)(end - wo);
 		offset = wo;
 	}
-	uint32_t min_end = (uint32_t)(new_start - offset);
+	uint32_t min_end = (uint32_t)((new_start < end ? new_start : end) - offset);
+	uint32_t min_end_so = (uint32_t)(new_so - offset);
 	hview_t v;
 	bool pkt_toserver = (p->flags & SETU_PKT_TOSERVER) != 0;
 	bool pkt_toclient = (p->flags & SETU_PKT_TOCLIENT) != 0;
@@ -1383,9 +1444,27 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 	const pgroup_t *pg = port_group(de, G_TCP, dir, dir == 0 ? v.dp : v.sp);
 	collect_stream(dt, pg, (int)(pg - de->groups), st != NULL ? &st->sm[dir] : NULL,
 	               p, &v, data, len, offset);
-	run_rules(dt, p, &v, true, false, data, len, offset, min_end, cb, user);
+	run_rules(dt, p, &v, true, false, data, len, offset, min_end, min_end_so, cb,
+	          user);
 	if (st != NULL)
 		st->raw_progress[dir] = end;
+}
+
+void setu_detect_flow_swap(setu_flow_t *f)
+{
+	detect_flow_state_t *st =
+	    f != NULL ? f->storage[SETU_FLOW_STORAGE_DETECT].ptr : NULL;
+	if (st == NULL)
+		return;
+	uint64_t t = st->raw_progress[0];
+	st->raw_progress[0] = st->raw_progress[1];
+	st->raw_progress[1] = t;
+	t = st->pkt_inspected[0];
+	st->pkt_inspected[0] = st->pkt_inspected[1];
+	st->pkt_inspected[1] = t;
+	struct smem m = st->sm[0];
+	st->sm[0] = st->sm[1];
+	st->sm[1] = m;
 }
 
 /* ---- app-layer transactions ---- */
@@ -1706,10 +1785,17 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 static void detect_tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
                                void *user)
 {
+	if (!(p->flags & SETU_PKT_PSEUDO))
+		tx_progress(dt, p, cb, user);
+}
+
+static void tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb cb,
+                        void *user)
+{
 	const setu_detect_engine_t *de = dt->de;
 	setu_flow_t *f = p->flow;
 	if (f == NULL || f->app_proto == 0 || f->app_proto >= SETU_ALPROTO_MAX ||
-	    de->ntxrules[f->app_proto] == 0 || (p->flags & SETU_PKT_PSEUDO))
+	    de->ntxrules[f->app_proto] == 0)
 		return;
 	const setu_alstate_t *ast = setu_applayer_state(f);
 	if (ast == NULL)

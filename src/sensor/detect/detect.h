@@ -90,7 +90,16 @@ typedef struct setu_detect_stats {
 	size_t patterns;                          /* distinct fast patterns compiled */
 	const setu_detect_kwcount_t *unsupported; /* sorted by count, descending */
 	size_t nunsupported;
+	unsigned
+	    fingerprints; /* SETU_DETECT_USES_*: TLS fingerprints loaded rules read */
 } setu_detect_stats_t;
+
+/* setu_detect_stats_t.fingerprints: a loaded rule reads a JA3/JA3S buffer (ja3.hash,
+ * ja3.string, ja3s.hash, ja3s.string) or the JA4 one (ja4.hash). Suricata's "auto"
+ * value of app-layer.protocols.tls.ja3-fingerprints / ja4-fingerprints enables (and
+ * logs) the fingerprints when one of these is set. */
+#define SETU_DETECT_USES_JA3 (1u << 0)
+#define SETU_DETECT_USES_JA4 (1u << 1)
 
 typedef struct setu_detect_engine setu_detect_engine_t; /* read-only after load; shared */
 typedef struct setu_detect_thread setu_detect_thread_t; /* one per worker */
@@ -157,7 +166,10 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
  * other direction, e.g. an ACK) or a pseudo packet at flow end. [data, data+len) is the
  * stream window starting at stream `offset`; it may repeat bytes already inspected (the
  * raw window): a rule alerts only for a match that ends in bytes not inspected before
- * (once per rule and stream segment). */
+ * (once per rule and stream segment). Bytes a SYN carried (TCP Fast Open) were inspected
+ * per packet: here only stream-only rules (tcp-stream, flow:only_stream) see them. With
+ * a flow-end pseudo packet (SETU_PKT_PSEUDO) the complete tx sides of dir are inspected
+ * too, while the stream is still there for tx rules with raw payload keywords. */
 void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
                         const uint8_t *data, size_t len, uint64_t offset,
                         setu_alert_cb cb, void *user);
@@ -174,6 +186,13 @@ void setu_detect_stream(setu_detect_thread_t *dt, setu_pkt_t *p, int dir,
 struct setu_flow;
 void setu_detect_tx(setu_detect_thread_t *dt, setu_pkt_t *p, struct setu_flow *f,
                     int proto, const struct setu_altx *tx, setu_alert_cb cb, void *user);
+
+/* The flow's direction was reversed (setu_flow_swap after the app-layer learned that the
+ * first sender was the server): swap the per-direction detect state (stream progress,
+ * SYN data inspected, prefilter memory) as the stream swaps its two sides, so both keep
+ * following the data (Suricata's FlowSwap swaps the TCP streams that hold its raw
+ * progress). No-op without state. */
+void setu_detect_flow_swap(struct setu_flow *f);
 
 /* Free function for the per-flow detect state (flowbits, flowints, stream progress);
  * the flow table calls it through the storage slot's free_fn. */

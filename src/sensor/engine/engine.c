@@ -68,6 +68,37 @@ static int opt_path(const setu_conf_t *c, const char *key, char *out, size_t siz
 	return 0;
 }
 
+/* A fingerprint setting: yes|no|auto (SETU_FP_*). */
+static int opt_fp(const setu_conf_t *c, const char *key, int *out, setu_diag_t *d)
+{
+	const char *v = setu_conf_get(c, key);
+	bool b;
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "auto") == 0)
+		*out = SETU_FP_AUTO;
+	else if (setu_parse_bool(v, &b) == 0)
+		*out = b ? SETU_FP_YES : SETU_FP_NO;
+	else
+		return setu_diag_set(
+		    d, SETU_ECONFIG,
+		    "key '%s': bad value '%s' (expected yes, no or auto)", key, v);
+	return 0;
+}
+
+void setu_sensor_applayer_eve_opts(const setu_sensor_config_t *cfg, unsigned fingerprints,
+                                   setu_applayer_eve_opts_t *out)
+{
+	*out = cfg->al_eve;
+	out->tls_ja3 = cfg->tls_ja3_fp == SETU_FP_YES ||
+	               (cfg->tls_ja3_fp == SETU_FP_AUTO &&
+	                (fingerprints & SETU_DETECT_USES_JA3) != 0);
+	out->tls_ja4 =
+	    cfg->tls_ja4_fp == SETU_FP_YES ||
+	    (cfg->tls_ja4_fp == SETU_FP_AUTO &&
+	     (cfg->al_eve.tls_ja4 || (fingerprints & SETU_DETECT_USES_JA4) != 0));
+}
+
 #define TRY(x)                       \
 	do {                         \
 		if ((rc = (x)) != 0) \
@@ -129,11 +160,10 @@ static int applayer_eve_from_conf(setu_sensor_config_t *cfg, const setu_conf_t *
 			o->tls_custom |= bit;
 		}
 	}
-	/* JA3/JA4 are logged when their fingerprints are enabled, as Suricata's "auto" */
-	TRY(opt_bool(c, "app-layer.protocols.tls.ja3-fingerprints", &o->tls_ja3, d));
-	bool ja4 = o->tls_ja4;
-	TRY(opt_bool(c, "app-layer.protocols.tls.ja4-fingerprints", &ja4, d));
-	o->tls_ja4 = o->tls_ja4 || ja4;
+	/* JA3/JA4: yes, no or auto (resolved against the rules, see
+	 * setu_sensor_applayer_eve_opts) */
+	TRY(opt_fp(c, "app-layer.protocols.tls.ja3-fingerprints", &cfg->tls_ja3_fp, d));
+	TRY(opt_fp(c, "app-layer.protocols.tls.ja4-fingerprints", &cfg->tls_ja4_fp, d));
 	return 0;
 }
 #undef TRY
@@ -275,9 +305,10 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 		free(e);
 		return NULL;
 	}
-	/* app-layer: Suricata's defaults; EVE record options from outputs.eve-log */
+	/* app-layer: Suricata's defaults; EVE record options from outputs.eve-log (those
+	 * without rules: each rule set carries its own, see reload.c) */
 	setu_applayer_config_default(&e->applayer);
-	e->al_eve = e->cfg.al_eve;
+	setu_sensor_applayer_eve_opts(&e->cfg, 0, &e->al_eve);
 
 	pthread_mutex_init(&e->reload_lock, NULL);
 	pthread_mutex_init(&e->workers_lock, NULL);
@@ -296,6 +327,10 @@ setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *dia
 		atomic_store(&e->rules, rs);
 		const setu_detect_stats_t *ds =
 		    rs->de != NULL ? setu_detect_engine_stats(rs->de) : NULL;
+		/* no worker runs yet: the options of the first set hold until the
+		 * first reload (workers read the per-set ones after it) */
+		setu_sensor_applayer_eve_opts(&e->cfg, ds != NULL ? ds->fingerprints : 0,
+		                              &e->al_eve);
 		if (rs->iocs != NULL)
 			fprintf(stderr,
 			        "setu sensor: %u indicators loaded from %zu files\n",

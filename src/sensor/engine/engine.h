@@ -34,12 +34,19 @@ typedef enum setu_csum_mode {
 #define SETU_MAX_RULE_VARS 128
 #define SETU_MAX_WORKERS 256
 
+#define SETU_FP_AUTO 0
+#define SETU_FP_YES 1
+#define SETU_FP_NO 2
+
 typedef struct setu_sensor_config {
 	setu_decode_config_t decode;
 	setu_flow_config_t flow;
 	setu_stream_config_t stream;
 	setu_eve_opts_t eve;
 	setu_applayer_eve_opts_t al_eve; /* dns/http/tls record options */
+	/* app-layer.protocols.tls.ja3-fingerprints / ja4-fingerprints: SETU_FP_AUTO (the
+	 * default: on when a loaded rule reads them), SETU_FP_YES or SETU_FP_NO */
+	int tls_ja3_fp, tls_ja4_fp;
 	setu_csum_mode_t csum;
 	setu_runmode_t runmode;
 	unsigned threads; /* workers; 0 = one per core */
@@ -75,6 +82,13 @@ int setu_sensor_config_apply(setu_sensor_config_t *cfg, const setu_conf_t *conf,
 typedef struct setu_engine setu_engine_t;
 typedef struct setu_worker setu_worker_t;
 
+/* The dns/http/tls EVE options with a rule set whose rules read the TLS fingerprints
+ * `fingerprints` (setu_detect_stats_t.fingerprints): cfg->al_eve with JA3/JA4 logged as
+ * Suricata does: "yes" always, "no" never, "auto" when a rule reads them (JA4 also when
+ * outputs.eve-log.types.tls.ja4 asks for it). */
+void setu_sensor_applayer_eve_opts(const setu_sensor_config_t *cfg, unsigned fingerprints,
+                                   setu_applayer_eve_opts_t *out);
+
 /* Build the engine: open outputs, load rules. NULL + diag on a fatal error. */
 setu_engine_t *setu_engine_new(const setu_sensor_config_t *cfg, setu_diag_t *diag);
 void setu_engine_free(setu_engine_t *e);
@@ -86,6 +100,10 @@ void setu_worker_packet(setu_worker_t *w, setu_pkt_t *p);
 /* End every flow (end of input). */
 void setu_worker_finish(setu_worker_t *w);
 void setu_worker_counters(const setu_worker_t *w, setu_counter_cb cb, void *user);
+/* The dns/http/tls EVE options in force for w: those of the rule set it inspects with
+ * (they follow reloads, see setu_sensor_applayer_eve_opts), or the configured ones when
+ * it has none. Valid until w's next packet; worker thread only. */
+const setu_applayer_eve_opts_t *setu_worker_applayer_eve_opts(const setu_worker_t *w);
 
 /* Run a capture to its end (or until setu_engine_stop). Writes the final stats record. */
 int setu_engine_run(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag);

@@ -28,6 +28,25 @@ static void report_to_stderr(void *user, const setu_detect_problem_t *pb)
 	        pb->skipped ? "rule skipped" : "rule error", buf);
 }
 
+/* A rule set and the dns/http/tls EVE options that go with it: JA3/JA4 "auto" logs the
+ * fingerprints when the set's rules read them, so the options change with the rules.
+ * They live in the set (immutable once published) rather than in the engine, so a
+ * worker reads the options of the set it inspects with and a reload never writes what
+ * a worker reads. `rs` is first: a setu_ruleset_t pointer is the box's address. */
+typedef struct ruleset_box {
+	setu_ruleset_t rs;
+	setu_applayer_eve_opts_t al_eve;
+} ruleset_box_t;
+
+const setu_applayer_eve_opts_t *setu_worker_applayer_eve_opts(const setu_worker_t *w)
+{
+	const setu_ruleset_t *rs =
+	    atomic_load_explicit(&((setu_worker_t *)w)->ruleset, memory_order_relaxed);
+	if (rs == NULL)
+		return &w->e->al_eve;
+	return &((const ruleset_box_t *)(const void *)rs)->al_eve;
+}
+
 setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *diag)
 {
 	const setu_sensor_config_t *c = &e->cfg;
@@ -41,11 +60,12 @@ setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *d
 	    .port_vars = c->port_vars,
 	    .nport_vars = c->nport_vars,
 	};
-	setu_ruleset_t *rs = calloc(1, sizeof(*rs));
-	if (rs == NULL) {
+	ruleset_box_t *box = calloc(1, sizeof(*box));
+	if (box == NULL) {
 		setu_diag_set(diag, SETU_ENOMEM, "out of memory");
 		return NULL;
 	}
+	setu_ruleset_t *rs = &box->rs;
 	rs->gen = gen;
 	if (c->nrule_files > 0) {
 		rs->de = setu_detect_engine_load(
@@ -53,10 +73,13 @@ setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *d
 		    c->rule_report != NULL ? c->rule_report : report_to_stderr,
 		    c->rule_report_user, diag);
 		if (rs->de == NULL) {
-			free(rs);
+			free(box);
 			return NULL;
 		}
 	}
+	setu_sensor_applayer_eve_opts(
+	    c, rs->de != NULL ? setu_detect_engine_stats(rs->de)->fingerprints : 0,
+	    &box->al_eve);
 	if (c->nioc_files > 0 && setu_ioc_load(e, rs, diag) != 0) {
 		setu_ruleset_free(rs);
 		return NULL;
@@ -70,7 +93,7 @@ void setu_ruleset_free(setu_ruleset_t *rs)
 		return;
 	setu_detect_engine_free(rs->de);
 	setu_ioc_rules_free(rs);
-	free(rs);
+	free((ruleset_box_t *)(void *)rs);
 }
 
 /* Is rs still the set of some worker? Called with reload_lock held. */

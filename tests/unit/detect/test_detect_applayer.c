@@ -13,6 +13,7 @@
 #include "sensor/applayer/applayer.h"
 #include "sensor/detect/detect.h"
 #include "sensor/flow/flow.h"
+#include "sensor/stream/stream-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -735,6 +736,61 @@ static void test_tls_states(void **state)
 	setu_detect_engine_free(de);
 }
 
+/* A tx rule with raw payload keywords (uricontent + content) whose request reaches the
+ * app-layer only at flow end (never ACKed): the flow-end pseudo packet of the request's
+ * direction inspects it while the stream is still there; the hand-over that follows
+ * (stream released) does not alert again. */
+static void test_tx_payload_at_flow_end(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert tcp any any -> any any (flow:to_server,established; "
+	         "uricontent:\"/admin/\"; nocase; content:\"evilbot\"; nocase; "
+	         "sid:1;)\n"
+	         "alert tcp any any -> any any (flow:to_server,established; "
+	         "uricontent:\"/admin/\"; nocase; content:\"goodbot\"; sid:2;)\n");
+	sess_t s;
+	sess_init(&s, de, false, 80);
+	struct setu_tcp_session *ssn = calloc(1, sizeof(*ssn));
+	assert_non_null(ssn);
+	s.f.tcp = ssn;
+	/* flow end: the stream hands the request over with no packet ... */
+	assert_int_equal(setu_applayer_handle(s.ac, &s.f, NULL, 0, (const uint8_t *)REQ,
+	                                      sizeof(REQ) - 1, 0),
+	                 0);
+	/* ... its raw window holds it while the pseudo packet is inspected */
+	ssn->s[0].raw = (uint8_t *)(uintptr_t)REQ;
+	ssn->s[0].raw_len = ssn->s[0].raw_cap = sizeof(REQ) - 1;
+	setu_pkt_t p;
+	memset(&p, 0, sizeof(p));
+	p.src = s.f.src;
+	p.dst = s.f.dst;
+	p.sp = s.f.sp;
+	p.dp = s.f.dp;
+	p.ip_ver = 4;
+	p.proto = 6;
+	p.flags =
+	    SETU_PKT_HAS_L4 | SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST | SETU_PKT_PSEUDO;
+	p.flow = &s.f;
+	setu_detect_stream(s.dt, &p, 0, ssn->s[0].raw, ssn->s[0].raw_len, 0, on_alert,
+	                   &s.h);
+	assert_int_equal(count(&s.h, 1), 1);
+	assert_int_equal(count(&s.h, 2), 0);
+	const hit_t *x = find(&s.h, 1);
+	assert_non_null(x);
+	assert_true(x->flags & SETU_ALERT_TX);
+	assert_int_equal(x->tx_id, 0);
+	assert_int_equal(x->sp, 40000);
+	/* the stream is released, then the tx handed over: no second alert */
+	ssn->s[0].raw = NULL;
+	ssn->s[0].raw_len = ssn->s[0].raw_cap = 0;
+	sess_end(&s);
+	assert_int_equal(count(&s.h, 1), 1);
+	assert_int_equal(count(&s.h, 2), 0);
+	free(ssn);
+	setu_detect_engine_free(de);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -744,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(test_dns),
 	    cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_tls_states),
+	    cmocka_unit_test(test_tx_payload_at_flow_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

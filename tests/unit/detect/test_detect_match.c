@@ -9,6 +9,7 @@
 
 #include "sensor/detect/detect.h"
 #include "sensor/flow/flow.h"
+#include "sensor/stream/stream-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -970,6 +971,194 @@ static void test_reload_flow_state(void **state)
 	setu_detect_engine_free(b);
 }
 
+/* TCP Fast Open: data on a SYN is inspected per packet by the rules that see packets;
+ * when the stream delivers it, stream-only rules (tcp-stream, flow:only_stream) see it
+ * there, while rules that inspect both do not alert a second time. */
+static void test_tfo_syn_data(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert tcp any any -> any any (content:\"d2\"; sid:1;)\n"
+	         "alert tcp-pkt any any -> any any (content:\"d2\"; sid:3;)\n"
+	         "alert tcp-stream any any -> any any (content:\"d2\"; sid:5;)\n"
+	         "alert tcp any any -> any any (flow:only_stream; content:\"d3\"; "
+	         "sid:6;)\n"
+	         "alert tcp any any -> any any (content:\"d4\"; sid:7;)\n");
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	assert_non_null(dt);
+	struct setu_tcp_session *ssn = calloc(1, sizeof(*ssn)); /* no raw window */
+	assert_non_null(ssn);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.tcp = ssn;
+	const char *syn_data = "d2d3";
+	setu_pkt_t p;
+	hits_t h = {0};
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, syn_data, 4);
+	p.tcp.flags = SETU_TH_SYN;
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(count(&h, 1), 1);
+	assert_int_equal(count(&h, 3), 1);
+	assert_false(hit(&h, 5));
+	assert_false(hit(&h, 6));
+	/* the stream hands the SYN's bytes over (after the handshake), then more */
+	h.n = 0;
+	flow.state = SETU_FLOW_STATE_ESTABLISHED;
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, "", 0);
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST;
+	setu_detect_stream(dt, &p, 0, (const uint8_t *)syn_data, 4, 0, on_alert, &h);
+	assert_int_equal(count(&h, 5), 1);
+	assert_int_equal(count(&h, 6), 1);
+	assert_false(hit(&h, 1)); /* seen on the SYN already */
+	assert_false(hit(&h, 3));
+	/* the same window again, then new bytes: only new matches alert */
+	h.n = 0;
+	setu_detect_stream(dt, &p, 0, (const uint8_t *)syn_data, 4, 0, on_alert, &h);
+	assert_int_equal(h.n, 0);
+	const char *more = "d2d3d4d2";
+	setu_detect_stream(dt, &p, 0, (const uint8_t *)more, 8, 0, on_alert, &h);
+	assert_int_equal(count(&h, 7), 1);
+	assert_int_equal(count(&h, 1), 1); /* the new "d2" at the end */
+	assert_int_equal(count(&h, 5), 1);
+	assert_false(hit(&h, 6));
+	free_flow(&flow);
+	free(ssn);
+	setu_detect_thread_free(dt);
+	setu_detect_engine_free(de);
+}
+
+/* A reversed flow: the per-direction stream progress follows the data. */
+static void test_flow_swap(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert tcp any any -> any any (content:\"uid=0\"; sid:1;)\n");
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	assert_non_null(dt);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.state = SETU_FLOW_STATE_ESTABLISHED;
+	setu_detect_flow_swap(&flow); /* no state yet: nothing to do */
+	const char *data = "uid=0(root)";
+	setu_pkt_t p;
+	hits_t h = {0};
+	mkpkt(&p, "10.0.0.1", 80, "10.0.0.2", 5555, 6, "", 0);
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST;
+	setu_detect_stream(dt, &p, 0, (const uint8_t *)data, 11, 0, on_alert, &h);
+	assert_int_equal(count(&h, 1), 1);
+	/* the sender was the server: its bytes are direction 1 from now on */
+	setu_detect_flow_swap(&flow);
+	h.n = 0;
+	p.flags = SETU_PKT_HAS_L4 | SETU_PKT_TOCLIENT | SETU_PKT_STREAM_EST;
+	setu_detect_stream(dt, &p, 1, (const uint8_t *)data, 11, 0, on_alert, &h);
+	assert_int_equal(h.n, 0); /* inspected already */
+	/* the other direction starts fresh */
+	mkpkt(&p, "10.0.0.2", 5555, "10.0.0.1", 80, 6, "", 0);
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST;
+	setu_detect_stream(dt, &p, 0, (const uint8_t *)data, 11, 0, on_alert, &h);
+	assert_int_equal(count(&h, 1), 1);
+	free_flow(&flow);
+	setu_detect_thread_free(dt);
+	setu_detect_engine_free(de);
+}
+
+/* dsize with !=, >, >= or a range requires a payload (Suricata's
+ * SIG_MASK_REQUIRE_PAYLOAD); = 0, < and <= match empty packets. */
+static void test_dsize_empty(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert tcp any any -> any any (dsize:!9; sid:1;)\n"
+	         "alert tcp any any -> any any (dsize:>=0; sid:2;)\n"
+	         "alert tcp any any -> any any (dsize:<10; sid:3;)\n"
+	         "alert tcp any any -> any any (dsize:<=0; sid:4;)\n"
+	         "alert tcp any any -> any any (dsize:0; sid:5;)\n"
+	         "alert tcp any any -> any any (dsize:0<>20; sid:6;)\n");
+	hits_t h = run_payload(de, "");
+	assert_false(hit(&h, 1));
+	assert_false(hit(&h, 2));
+	assert_true(hit(&h, 3));
+	assert_true(hit(&h, 4));
+	assert_true(hit(&h, 5));
+	assert_false(hit(&h, 6));
+	h = run_payload(de, "abcde");
+	assert_true(hit(&h, 1));
+	assert_true(hit(&h, 2));
+	assert_true(hit(&h, 3));
+	assert_false(hit(&h, 4));
+	assert_false(hit(&h, 5));
+	assert_true(hit(&h, 6));
+	h = run_payload(de, "123456789");
+	assert_false(hit(&h, 1));
+	setu_detect_engine_free(de);
+}
+
+/* flow:established on TCP follows the flow's state before the packet (Suricata): the
+ * ACK that completes the handshake is not established yet, the next packet is. */
+static void test_established_from_next_packet(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert tcp any any -> any any (flow:established; sid:1;)\n"
+	         "alert tcp any any -> any any (flow:not_established; sid:2;)\n");
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	assert_non_null(dt);
+	struct setu_tcp_session *ssn = calloc(1, sizeof(*ssn));
+	assert_non_null(ssn);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.tcp = ssn;
+	setu_pkt_t p;
+	hits_t h = {0};
+	/* SYN */
+	mkpkt(&p, "10.0.0.1", 1234, "10.0.0.2", 80, 6, "", 0);
+	p.tcp.flags = SETU_TH_SYN;
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(count(&h, 2), 1);
+	/* the ACK completing the handshake: the stream marks it established */
+	h.n = 0;
+	mkpkt(&p, "10.0.0.1", 1234, "10.0.0.2", 80, 6, "", 0);
+	p.tcp.flags = SETU_TH_ACK;
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST;
+	flow.state = SETU_FLOW_STATE_ESTABLISHED;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_false(hit(&h, 1));
+	assert_int_equal(count(&h, 2), 1);
+	/* the next packet is */
+	h.n = 0;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_int_equal(count(&h, 1), 1);
+	assert_false(hit(&h, 2));
+	free_flow(&flow);
+	free(ssn);
+	/* without a TCP session (UDP ...) the flow's state answers as before */
+	setu_flow_t uf;
+	memset(&uf, 0, sizeof(uf));
+	uf.state = SETU_FLOW_STATE_ESTABLISHED;
+	setu_detect_engine_t *de2 =
+	    load("alert udp any any -> any any (flow:established; sid:3;)\n");
+	setu_detect_thread_t *dt2 = setu_detect_thread_new(de2);
+	h.n = 0;
+	mkpkt(&p, "10.0.0.2", 53, "10.0.0.1", 1234, 17, "", 0);
+	p.flow = &uf;
+	p.flags |= SETU_PKT_TOCLIENT;
+	setu_detect_packet(dt2, &p, on_alert, &h);
+	assert_int_equal(count(&h, 3), 1);
+	free_flow(&uf);
+	setu_detect_thread_free(dt2);
+	setu_detect_engine_free(de2);
+	setu_detect_thread_free(dt);
+	setu_detect_engine_free(de);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -991,6 +1180,10 @@ int main(void)
 	    cmocka_unit_test(test_header_more),
 	    cmocka_unit_test(test_flowbits_more),
 	    cmocka_unit_test(test_reload_flow_state),
+	    cmocka_unit_test(test_tfo_syn_data),
+	    cmocka_unit_test(test_flow_swap),
+	    cmocka_unit_test(test_dsize_empty),
+	    cmocka_unit_test(test_established_from_next_packet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
