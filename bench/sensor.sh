@@ -3,19 +3,27 @@
 # never a test). Runs: no rules, ET Open (Suricata 4 flavour, 2019: the set comparisons
 # with Suricata 4.1 use) and ET Open (Suricata 5 flavour, 2025), each with 1 and 2 workers.
 #
-#   bench/sensor.sh [BUILD_DIR] [SIZE]        default: build, 1G
+#   bench/sensor.sh [BUILD_DIR] [SIZE] [RUNS] [SETS]   default: build, 1G, 1, all sets
 #
+# SETS: the rule sets to run, among "norules et4-2019 et5-2025" (e.g. "norules et4-2019").
 # Prints per run: Gbit/s and Mpps of capture processed, alerts, rule-load seconds, wall
 # seconds and peak RSS (from /usr/bin/time -v), and the CPU seconds of each thread (main =
-# rule load + capture reader, each worker W#NN, the rest).
+# rule load, then the capture reader -- or, on a classic pcap file, which the workers walk
+# themselves, only the monitor --, each worker W#NN, the rest). With RUNS > 1, each
+# configuration runs RUNS times (interleaved) and a summary gives min and median of the
+# inspection seconds (wall minus rule load) and the 2-worker speedup, per set: on a shared
+# machine the spread says how far to trust the figures.
 set -eu
 cd "$(dirname "$0")/.."
 B=${1:-build}
 SIZE=${2:-1G}
+RUNS=${3:-1}
+SETS=${4:-norules et4-2019 et5-2025}
 SETU=$B/setu
 RULES=../shared/testdata/rules
 OUT=$B/bench-sensor
 mkdir -p "$OUT"
+rm -f "$OUT/results.jsonl"
 PCAP=$OUT/bench-$SIZE.pcap
 if [ ! -f "$PCAP" ]; then
 	echo "generating $PCAP ($SIZE, seed 42, 300 attack flows)..."
@@ -35,7 +43,7 @@ run() {
 		echo "$name: sensor failed: $(tail -3 "$d/stderr")"
 		return
 	}
-	python3 - "$name" "$d" "$BYTES" "$PKTS" <<'PY'
+	python3 - "$name" "$d" "$BYTES" "$PKTS" "$OUT/results.jsonl" <<'PY'
 import json, re, sys
 name, d, nbytes, npkts = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 err = open(d + "/stderr").read()
@@ -57,8 +65,11 @@ th = [l.split("\t") for l in open(d + "/threads")]
 main = sum(float(c) for n, c in th if n == "main")
 workers = [float(c) for n, c in th if n.startswith("W#")]
 other = sum(float(c) for n, c in th if n == "other")
-print(f"{'':22} cpu: main (load + reader) {main:5.2f} s  workers "
+print(f"{'':22} cpu: main (load + reader/monitor) {main:5.2f} s  workers "
       + " / ".join(f"{c:.2f}" for c in workers) + f" s  other {other:.2f} s")
+with open(sys.argv[5], "a") as res:
+    res.write(json.dumps({"name": re.sub(r"-r\d+$", "", name), "inspect": inspect,
+                          "main": main, "workers": workers}) + "\n")
 PY
 }
 
@@ -99,12 +110,44 @@ PY
 echo "capture: $PCAP ($BYTES bytes, $PKTS packets)"
 S4=$(ls $RULES/et-open-suricata4-2019/*.rules | sed 's/^/-S /' | tr '\n' ' ')
 S5=$(ls $RULES/et-open-suricata5-2025-07-28/*.rules $RULES/et-open-suricata5-2024-04-21-extra/*.rules 2>/dev/null | sed 's/^/-S /' | tr '\n' ' ')
-for w in 1 2; do
-	run "norules-w$w" --runmode workers --threads $w -k none
-	# shellcheck disable=SC2086
-	run "et4-2019-w$w" --runmode workers --threads $w -k none $S4 \
-		--set classification-file=$RULES/oisf-suricata/classification.config
-	# shellcheck disable=SC2086
-	run "et5-2025-w$w" --runmode workers --threads $w -k none $S5 \
-		--set classification-file=$RULES/oisf-suricata/classification.config
+set_wanted() {
+	case " $SETS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+i=1
+while [ "$i" -le "$RUNS" ]; do
+	sfx=""
+	[ "$RUNS" -gt 1 ] && sfx="-r$i"
+	for w in 1 2; do
+		set_wanted norules && run "norules-w$w$sfx" --runmode workers --threads $w -k none
+		# shellcheck disable=SC2086
+		set_wanted et4-2019 && run "et4-2019-w$w$sfx" --runmode workers --threads $w -k none $S4 \
+			--set classification-file=$RULES/oisf-suricata/classification.config
+		# shellcheck disable=SC2086
+		set_wanted et5-2025 && run "et5-2025-w$w$sfx" --runmode workers --threads $w -k none $S5 \
+			--set classification-file=$RULES/oisf-suricata/classification.config
+	done
+	i=$((i + 1))
 done
+[ "$RUNS" -gt 1 ] && python3 - "$OUT/results.jsonl" <<'PY'
+import json, statistics, sys
+runs = {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    runs.setdefault(r["name"], []).append(r)
+print("summary (inspection seconds = wall - rule load; cpu = per-thread CPU seconds):")
+for name in sorted(runs):
+    t = sorted(r["inspect"] for r in runs[name])
+    wk = ["/".join(f"{c:.2f}" for c in r["workers"]) for r in runs[name]]
+    print(f"  {name:16} n={len(t)} min {t[0]:6.2f} s  median {statistics.median(t):6.2f} s"
+          f"  max {t[-1]:6.2f} s  worker cpu {' '.join(wk)}")
+for s1 in sorted(n for n in runs if n.endswith("-w1")):
+    s2 = s1[:-1] + "2"
+    if s2 not in runs:
+        continue
+    a = sorted(r["inspect"] for r in runs[s1])
+    b = sorted(r["inspect"] for r in runs[s2])
+    print(f"  speedup {s1[:-3]:10} 2 vs 1 worker: median {statistics.median(a) / statistics.median(b):.2f}x"
+          f"  min {a[0] / b[0]:.2f}x  range {a[0] / b[-1]:.2f}-{a[-1] / b[0]:.2f}x")
+PY
+exit 0

@@ -3,7 +3,8 @@
  * mmap. Written by hand because libpcap's offline reader copies every record through
  * stdio into its own buffer, which made the reader thread of the workers run mode spend
  * ~40% of its time in fread and the copy; here a packet's bytes are the file's pages,
- * valid until the capture is closed, so run modes hand them to workers without copying.
+ * valid until the capture is closed, so several worker threads can each walk the whole
+ * mapped file with their own cursor (runmode.c), none of them copying anything.
  * pcapng, stdin and link types whose file value differs from libpcap's DLT stay with
  * libpcap. */
 #include "capture.h"
@@ -23,11 +24,12 @@ typedef struct mm_capture {
 	setu_capture_t base;
 	const uint8_t *map; /* the whole file, read-only */
 	size_t size;
-	size_t off;     /* next record header */
+	/* the single reader's position (mm_next); with walkers, where the slowest one is
+	 * (mm_walked), so stats and progress read the same fields either way */
+	setu_capture_cursor_t cur;
 	size_t dropped; /* pages below this offset were given back (page aligned) */
 	bool swapped;   /* file written on a host of the other byte order */
 	bool nsec;      /* nanosecond time stamps */
-	uint64_t packets, bytes;
 } mm_capture_t;
 
 static uint32_t rd32(const mm_capture_t *m, const uint8_t *b)
@@ -37,49 +39,75 @@ static uint32_t rd32(const mm_capture_t *m, const uint8_t *b)
 	return m->swapped ? __builtin_bswap32(v) : v;
 }
 
-static int mm_next(setu_capture_t *c, setu_pkt_t *p, setu_diag_t *diag)
+/* The record at cursor cur: the reading both mm_next and the walkers use, so a walker
+ * sees exactly the records, numbers and errors the single reader would. */
+static int mm_walk(const setu_capture_t *c, setu_capture_cursor_t *cur,
+                   setu_capture_rec_t *rec, setu_diag_t *diag)
 {
-	mm_capture_t *m = (mm_capture_t *)c;
-	if (m->off == m->size)
+	const mm_capture_t *m = (const mm_capture_t *)c;
+	if (cur->off >= m->size)
 		return 0;
-	size_t left = m->size - m->off;
-	if (diag != NULL) {
-		diag->file = c->source;
-		diag->line = 0;
-	}
+	size_t left = m->size - (size_t)cur->off;
 	/* the same sentences as libpcap's reader, so messages do not change with it */
-	if (left < 16)
+	if (left < 16) {
+		if (diag != NULL) {
+			diag->file = c->source;
+			diag->line = 0;
+		}
 		return setu_diag_set(
 		    diag, SETU_EIO,
 		    "after packet %llu: truncated dump file; tried to read "
 		    "16 header bytes, only got %zu",
-		    (unsigned long long)m->packets, left);
-	const uint8_t *h = m->map + m->off;
+		    (unsigned long long)cur->packets, left);
+	}
+	const uint8_t *h = m->map + cur->off;
 	uint32_t sec = rd32(m, h), frac = rd32(m, h + 4);
 	uint32_t incl = rd32(m, h + 8), orig = rd32(m, h + 12);
-	if (incl > SETU_MAX_FRAME)
-		return setu_diag_set(
-		    diag, SETU_EIO,
-		    "after packet %llu: invalid packet capture length %u, "
-		    "bigger than the maximum of %u",
-		    (unsigned long long)m->packets, incl, SETU_MAX_FRAME);
-	if (left - 16 < incl)
+	if (incl > SETU_MAX_FRAME || left - 16 < incl) {
+		if (diag != NULL) {
+			diag->file = c->source;
+			diag->line = 0;
+		}
+		if (incl > SETU_MAX_FRAME)
+			return setu_diag_set(
+			    diag, SETU_EIO,
+			    "after packet %llu: invalid packet capture length %u, "
+			    "bigger than the maximum of %u",
+			    (unsigned long long)cur->packets, incl, SETU_MAX_FRAME);
 		return setu_diag_set(
 		    diag, SETU_EIO,
 		    "after packet %llu: truncated dump file; tried to read "
 		    "%u captured bytes, only got %zu",
-		    (unsigned long long)m->packets, incl, left - 16);
-	m->off += 16 + (size_t)incl;
-	m->packets++;
-	m->bytes += incl;
+		    (unsigned long long)cur->packets, incl, left - 16);
+	}
+	cur->off += 16 + (uint64_t)incl;
+	cur->packets++;
+	cur->bytes += incl;
+	rec->data = h + 16;
+	rec->len = incl;
+	rec->wire_len = orig;
+	rec->ts.tv_sec = (time_t)sec;
+	rec->ts.tv_usec = (suseconds_t)(m->nsec ? frac / 1000 : frac);
+	rec->pcap_cnt = cur->packets;
+	return 1;
+}
+
+static void mm_walk_start(const setu_capture_t *c, setu_capture_cursor_t *cur)
+{
+	(void)c;
+	memset(cur, 0, sizeof(*cur));
+	cur->off = 24; /* past the file header */
+}
+
+static int mm_next(setu_capture_t *c, setu_pkt_t *p, setu_diag_t *diag)
+{
+	mm_capture_t *m = (mm_capture_t *)c;
+	setu_capture_rec_t rec = {0};
+	int r = mm_walk(c, &m->cur, &rec, diag);
+	if (r != 1)
+		return r;
 	setu_pkt_reset(p);
-	p->data = h + 16;
-	p->len = incl;
-	p->wire_len = orig;
-	p->ts.tv_sec = (time_t)sec;
-	p->ts.tv_usec = (suseconds_t)(m->nsec ? frac / 1000 : frac);
-	p->pcap_cnt = m->packets;
-	p->linktype = c->linktype;
+	setu_capture_rec_to_pkt(c, &rec, p);
 	return 1;
 }
 
@@ -87,10 +115,10 @@ static void mm_stats(const setu_capture_t *c, setu_capture_stats_t *st)
 {
 	const mm_capture_t *m = (const mm_capture_t *)c;
 	memset(st, 0, sizeof(*st));
-	st->packets = m->packets;
-	st->bytes = m->bytes;
+	st->packets = m->cur.packets;
+	st->bytes = m->cur.bytes;
 	st->file_size = m->size;
-	st->file_pos = m->off;
+	st->file_pos = m->cur.off;
 }
 
 static void mm_breakloop(setu_capture_t *c)
@@ -116,6 +144,19 @@ static void mm_release(setu_capture_t *c, const uint8_t *upto)
 	m->dropped = end;
 }
 
+/* Every walker is past `done`: it is the capture's position now (stats, progress), and
+ * the pages below it are dropped. A walker that still touched a dropped page (it cannot:
+ * `done` is the slowest one's) would only fault it in again from the page cache: the
+ * mapping is read-only and private. */
+static void mm_walked(setu_capture_t *c, const setu_capture_cursor_t *done)
+{
+	mm_capture_t *m = (mm_capture_t *)c;
+	if (done->off < m->cur.off || done->off > m->size)
+		return;
+	m->cur = *done;
+	mm_release(c, m->map + done->off);
+}
+
 static void mm_close(setu_capture_t *c)
 {
 	mm_capture_t *m = (mm_capture_t *)c;
@@ -130,6 +171,9 @@ static const setu_capture_ops_t mm_ops = {
     .breakloop = mm_breakloop,
     .close = mm_close,
     .release = mm_release,
+    .walk = mm_walk,
+    .walk_start = mm_walk_start,
+    .walked = mm_walked,
 };
 
 /* Link types whose pcap file value (LINKTYPE_*) is the DLT value libpcap reports. */
@@ -191,7 +235,7 @@ setu_capture_t *setu_capture_open_mmap(const char *path, setu_diag_t *diag)
 	close(fd);
 	m->map = map;
 	m->size = (size_t)st.st_size;
-	m->off = 24;
+	mm_walk_start(&m->base, &m->cur);
 	m->base.ops = &mm_ops;
 	m->base.linktype = (int)lt;
 	m->base.source = path;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 typedef struct setu_capture setu_capture_t;
 
@@ -19,6 +20,23 @@ typedef struct setu_capture_stats {
 	uint64_t file_size;    /* file: total bytes, 0 when unknown */
 	uint64_t file_pos;     /* file: bytes read so far */
 } setu_capture_stats_t;
+
+/* A reader's position in a file read in place; each thread walking the file has its own
+ * (setu_capture_walk). */
+typedef struct setu_capture_cursor {
+	uint64_t off;     /* next record header */
+	uint64_t packets; /* records read: the last one's pcap_cnt */
+	uint64_t bytes;   /* captured bytes of those records */
+} setu_capture_cursor_t;
+
+/* One record of a walked file: its bytes are the file's (valid until the capture is
+ * closed). */
+typedef struct setu_capture_rec {
+	const uint8_t *data;
+	uint32_t len, wire_len;
+	struct timeval ts;
+	uint64_t pcap_cnt; /* the record's number in the file, from 1 */
+} setu_capture_rec_t;
 
 typedef struct setu_capture_ops {
 	const char *name;
@@ -32,6 +50,15 @@ typedef struct setu_capture_ops {
 	/* Optional (NULL = nothing to do): the caller no longer reads any packet whose
 	 * bytes lie below `upto` (stable captures only). */
 	void (*release)(setu_capture_t *c, const uint8_t *upto);
+	/* Optional (NULL = one reader calls next): a file read in place that several
+	 * threads each read whole, every one with its own cursor. `walk` is `next` on a
+	 * cursor (same records, numbers and errors) and changes nothing in c, so threads
+	 * call it at once; `walked` (one thread) says every walker is past `done`: the
+	 * capture's stats report that position and pages below it may be dropped. */
+	int (*walk)(const setu_capture_t *c, setu_capture_cursor_t *cur,
+	            setu_capture_rec_t *rec, setu_diag_t *diag);
+	void (*walk_start)(const setu_capture_t *c, setu_capture_cursor_t *cur);
+	void (*walked)(setu_capture_t *c, const setu_capture_cursor_t *done);
 } setu_capture_ops_t;
 
 struct setu_capture {
@@ -78,6 +105,44 @@ static inline void setu_capture_release(setu_capture_t *c, const uint8_t *upto)
 {
 	if (c->ops->release != NULL)
 		c->ops->release(c, upto);
+}
+
+/* Walking (see setu_capture_ops_t.walk): only when setu_capture_walkable. */
+static inline bool setu_capture_walkable(const setu_capture_t *c)
+{
+	return c->ops->walk != NULL && c->ops->walk_start != NULL &&
+	       c->ops->walked != NULL;
+}
+
+static inline void setu_capture_walk_start(const setu_capture_t *c,
+                                           setu_capture_cursor_t *cur)
+{
+	c->ops->walk_start(c, cur);
+}
+
+/* 1: *rec filled, cursor advanced; 0: end of file; negative: error (diag filled). */
+static inline int setu_capture_walk(const setu_capture_t *c, setu_capture_cursor_t *cur,
+                                    setu_capture_rec_t *rec, setu_diag_t *diag)
+{
+	return c->ops->walk(c, cur, rec, diag);
+}
+
+static inline void setu_capture_walked(setu_capture_t *c,
+                                       const setu_capture_cursor_t *done)
+{
+	c->ops->walked(c, done);
+}
+
+/* The packet of a walked record (p already reset). */
+static inline void setu_capture_rec_to_pkt(const setu_capture_t *c,
+                                           const setu_capture_rec_t *rec, setu_pkt_t *p)
+{
+	p->data = rec->data;
+	p->len = rec->len;
+	p->wire_len = rec->wire_len;
+	p->ts = rec->ts;
+	p->pcap_cnt = rec->pcap_cnt;
+	p->linktype = c->linktype;
 }
 
 static inline void setu_capture_close(setu_capture_t *c)

@@ -13,12 +13,15 @@
 /* Packets in flight per worker: enough to absorb a burst while a worker is busy
  * with a large reassembly, small enough to keep copies in cache. */
 #define SETU_RING_SLOTS 4096u
-/* Packets in flight per worker when they are borrowed from a file read in place (a slot
- * is then 48 bytes, no copy buffer): one reader feeds every worker in order, so while it
- * waits on a worker's full ring the others drain theirs; deep rings absorb the bursts of
- * a heavy flow (a 2 MB download is ~1,400 packets of one worker) and keep them busy. The
- * file pages of packets in flight count in RSS (~20 MB per worker at 32768 on a typical
- * mix); with 4096 or 16384 a worker sat idle for 5-20% of some ET Open runs. */
+/* Packets in flight per worker when they are borrowed from a stable capture (a slot is
+ * then 48 bytes, no copy buffer). A classic pcap file read in place no longer comes
+ * through rings (its workers walk the mapping: runmode.c); this stays for a stable
+ * capture that cannot be walked. Measured when files came this way: one reader feeds
+ * every worker in order, so while it waits on a worker's full ring the others drain
+ * theirs; deep rings absorb the bursts of a heavy flow (a 2 MB download is ~1,400 packets
+ * of one worker) and keep them busy. The file pages of packets in flight count in RSS
+ * (~20 MB per worker at 32768 on a typical mix); with 4096 or 16384 a worker sat idle for
+ * 5-20% of some ET Open runs. */
 #define SETU_RING_SLOTS_BORROW 32768u
 
 typedef struct setu_ring_slot {

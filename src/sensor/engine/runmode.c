@@ -1,8 +1,10 @@
 /* runmode.c — how packets reach workers: "single" (the reader inspects) and "workers"
- * (one reader hands packets to N workers by a symmetric IP-pair hash, so both directions
- * and all fragments of a flow meet in the same worker, through bounded single-producer/
- * single-consumer rings: by reference when the capture is a file read in place, else
- * copied). An AF_PACKET capture has no reader: see runmode-afp.c. */
+ * (N workers, a packet's worker picked by a symmetric IP-pair hash, so both directions
+ * and all fragments of a flow meet in the same worker). A classic pcap file read in
+ * place has no reader thread: every worker walks the whole mapped file and inspects the
+ * packets that hash to it. Other inputs (pcapng, stdin, libpcap live) have one reader
+ * that hands packets to the workers through bounded single-producer/single-consumer
+ * rings, copied. An AF_PACKET capture has no reader: see runmode-afp.c. */
 #include "runmode-int.h"
 #include "sensor/capture/capture-afp.h"
 #include "sensor/engine/ring.h"
@@ -268,6 +270,256 @@ static void workers_stats(void *arg)
 	setu_runmode_snapshot_stats(a->e, a->cap, &a->last->ts);
 }
 
+/* ---- workers walking a file read in place ---- */
+
+/* A walker publishes its position (for the progress line, stats records and dropping
+ * pages) every this many records. */
+#define SETU_WALK_PUBLISH 64u
+/* A walker that skips this many records in a row does its idle work (move to new
+ * rules, so that a reload can free the old ones; publish counters). */
+#define SETU_WALK_IDLE_SKIPS 256u
+/* How far (file bytes) a walker may run ahead of the slowest one before it waits: the
+ * pages in between stay resident (counted in RSS) until every walker is past them. Like
+ * the reader's deep rings (~20 MB of file pages per worker), it lets a worker absorb a
+ * long burst of the other's flows without idling. */
+#define SETU_WALK_MAX_LEAD (32u << 20)
+/* The monitor (calling thread) wakes this often while the walkers run. */
+#define SETU_WALK_POLL_MS 20
+
+/* One worker thread walking the whole file. Its first line holds what it publishes to
+ * the monitor; the struct is a multiple of a cache line, allocated aligned, so no two
+ * walkers share a line. */
+typedef struct walker {
+	_Alignas(64) _Atomic uint64_t done_off; /* every record below is done with */
+	_Atomic uint64_t done_packets, done_bytes;
+	_Atomic int64_t ts_sec, ts_usec; /* the latest record's time */
+	atomic_bool finished;            /* out of the loop and flows flushed */
+	/* set before the thread starts */
+	setu_engine_t *e;
+	setu_capture_t *cap;
+	setu_worker_t *w;
+	struct walker *all; /* the n walkers, this one included */
+	unsigned id, n;
+	pthread_t tid;
+	/* read after the thread is joined */
+	int rc;
+	setu_diag_t diag;
+	struct timeval last_ts; /* the latest packet it inspected */
+} walker_t;
+
+static void walker_publish(walker_t *wk, const setu_capture_cursor_t *cur,
+                           const struct timeval *ts)
+{
+	atomic_store_explicit(&wk->done_packets, cur->packets, memory_order_relaxed);
+	atomic_store_explicit(&wk->done_bytes, cur->bytes, memory_order_relaxed);
+	atomic_store_explicit(&wk->ts_sec, (int64_t)ts->tv_sec, memory_order_relaxed);
+	atomic_store_explicit(&wk->ts_usec, (int64_t)ts->tv_usec, memory_order_relaxed);
+	atomic_store_explicit(&wk->done_off, cur->off, memory_order_release);
+}
+
+/* Wait while this walker, at `off`, is more than SETU_WALK_MAX_LEAD ahead of the slowest
+ * other one (which never waits: it is behind no one), or until the run stops. */
+static void walker_pace(walker_t *wk, uint64_t off)
+{
+	for (;;) {
+		uint64_t slow = UINT64_MAX;
+		for (unsigned i = 0; i < wk->n; i++) {
+			uint64_t o = atomic_load_explicit(&wk->all[i].done_off,
+			                                  memory_order_relaxed);
+			if (i != wk->id && o < slow)
+				slow = o;
+		}
+		if (slow == UINT64_MAX || off <= slow + SETU_WALK_MAX_LEAD ||
+		    atomic_load_explicit(&wk->e->stop, memory_order_relaxed))
+			return;
+		setu_worker_idle(wk->w, NULL); /* a reload may be waiting for us */
+		struct timespec nap = {0, 1000000L};
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* Every walker reads every record header (so pcap_cnt stays the file's record number)
+ * and hashes its IP pair with the function the reader thread uses to pick a ring: the
+ * worker it names inspects the packet, the others go on. A frame without IP (or too
+ * short to tell) hashes to 0: worker 0 alone inspects it, so its decode events and
+ * counters count once. Nothing is copied and nothing crosses threads on the packet
+ * path; a packet's bytes are done with once setu_worker_packet returns (as in single
+ * mode), so the position published before the next record is below all that is in use.
+ */
+static void *walker_main(void *arg)
+{
+	walker_t *wk = arg;
+	setu_engine_t *e = wk->e;
+	const setu_capture_t *cap = wk->cap;
+	setu_capture_cursor_t cur;
+	setu_capture_rec_t rec = {0};
+	struct timeval rec_ts = {0, 0}, last_ts = {0, 0};
+	setu_capture_walk_start(cap, &cur);
+	setu_pkt_t *p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		wk->rc = setu_diag_set(&wk->diag, SETU_ENOMEM, "out of memory");
+		setu_engine_stop(e); /* the file would be inspected in part */
+	}
+	unsigned since_publish = 0, skipped = 0;
+	while (p != NULL && !atomic_load_explicit(&e->stop, memory_order_relaxed)) {
+		if (++since_publish == SETU_WALK_PUBLISH) {
+			since_publish = 0;
+			walker_publish(wk, &cur, &rec_ts);
+			walker_pace(wk, cur.off);
+		}
+		int r = setu_capture_walk(cap, &cur, &rec, &wk->diag);
+		if (r <= 0) {
+			wk->rc = r; /* every walker stops at the same record */
+			break;
+		}
+		rec_ts = rec.ts;
+		if (wk->n > 1 &&
+		    setu_ippair_hash(cap->linktype, rec.data, rec.len) % wk->n !=
+		        wk->id) {
+			if (++skipped == SETU_WALK_IDLE_SKIPS) {
+				skipped = 0;
+				setu_worker_idle(wk->w, NULL);
+			}
+			continue;
+		}
+		skipped = 0;
+		setu_pkt_reset(p);
+		setu_capture_rec_to_pkt(cap, &rec, p);
+		last_ts = p->ts;
+		setu_worker_packet(wk->w, p);
+	}
+	walker_publish(wk, &cur, &rec_ts);
+	setu_worker_finish(wk->w);
+	free(p);
+	wk->last_ts = last_ts;
+	atomic_store_explicit(&wk->finished, true, memory_order_release);
+	return NULL;
+}
+
+typedef struct walk_stats_arg {
+	setu_engine_t *e;
+	const setu_capture_t *cap;
+	struct timeval ts; /* the slowest walker's latest record */
+} walk_stats_arg_t;
+
+static void walk_stats(void *arg)
+{
+	walk_stats_arg_t *a = arg;
+	setu_runmode_snapshot_stats(a->e, a->cap, &a->ts);
+}
+
+/* The monitor's view of the walkers: the slowest one's position (told to the capture:
+ * its stats, hence the progress line, and the pages every walker is past) and whether
+ * all have finished. */
+static bool walkers_poll(walker_t *wk, unsigned n, setu_capture_t *cap,
+                         walk_stats_arg_t *sa)
+{
+	bool all_done = true;
+	unsigned slow = 0;
+	uint64_t min = UINT64_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		if (!atomic_load_explicit(&wk[i].finished, memory_order_acquire))
+			all_done = false;
+		uint64_t off =
+		    atomic_load_explicit(&wk[i].done_off, memory_order_acquire);
+		if (off < min) {
+			min = off;
+			slow = i;
+		}
+	}
+	setu_capture_cursor_t done = {
+	    .off = min,
+	    .packets = atomic_load_explicit(&wk[slow].done_packets, memory_order_relaxed),
+	    .bytes = atomic_load_explicit(&wk[slow].done_bytes, memory_order_relaxed),
+	};
+	if (done.off > 0)
+		setu_capture_walked(cap, &done);
+	sa->ts.tv_sec =
+	    (time_t)atomic_load_explicit(&wk[slow].ts_sec, memory_order_relaxed);
+	sa->ts.tv_usec =
+	    (suseconds_t)atomic_load_explicit(&wk[slow].ts_usec, memory_order_relaxed);
+	return all_done;
+}
+
+/* Workers mode on a file read in place: no reader thread; the calling thread only
+ * watches (progress, stats records, EVE flushes, dropping pages). */
+static int run_walkers(setu_engine_t *e, setu_capture_t *cap, unsigned n,
+                       setu_diag_t *diag)
+{
+	walker_t *wk = aligned_alloc(64, (size_t)n * sizeof(*wk));
+	setu_worker_t **ws = calloc(n, sizeof(*ws));
+	int rc = 0;
+	unsigned started = 0;
+	if (wk == NULL || ws == NULL) {
+		rc = setu_diag_set(diag, SETU_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(wk, 0, (size_t)n * sizeof(*wk));
+	for (unsigned i = 0; i < n; i++) {
+		atomic_init(&wk[i].done_off, 0);
+		atomic_init(&wk[i].finished, false);
+		wk[i].e = e;
+		wk[i].cap = cap;
+		wk[i].all = wk;
+		wk[i].id = i;
+		wk[i].n = n;
+		wk[i].w = ws[i] = setu_worker_new(e, i);
+		if (wk[i].w == NULL) {
+			rc = setu_diag_set(diag, SETU_ENOMEM,
+			                   "out of memory creating worker %u", i);
+			goto out;
+		}
+	}
+	for (; started < n; started++) {
+		if (pthread_create(&wk[started].tid, NULL, walker_main, &wk[started]) !=
+		    0) {
+			rc = setu_diag_set(diag, SETU_ENOMEM,
+			                   "cannot start worker thread %u", started);
+			setu_engine_stop(e);
+			break;
+		}
+		char name[16]; /* as the other run modes: W#01 ... */
+		snprintf(name, sizeof(name), "W#%02u", started + 1);
+		pthread_setname_np(wk[started].tid, name);
+	}
+	if (started == n) {
+		setu_monitor_t mon;
+		setu_monitor_init(&mon, e, cap);
+		walk_stats_arg_t sa = {e, cap, {0, 0}};
+		while (!walkers_poll(wk, n, cap, &sa)) {
+			struct timespec nap = {0, SETU_WALK_POLL_MS * 1000000L};
+			nanosleep(&nap, NULL);
+			setu_eve_sink_flush_if(e->eve);
+			setu_monitor_tick(&mon, true, walk_stats, &sa);
+		}
+		setu_monitor_done(&mon);
+	}
+out:;
+	struct timeval last = {0, 0};
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(wk[i].tid, NULL);
+		if (rc == 0 && wk[i].rc < 0) {
+			if (diag != NULL)
+				*diag = wk[i].diag;
+			rc = wk[i].rc;
+		}
+		if (timercmp(&wk[i].last_ts, &last, >))
+			last = wk[i].last_ts;
+	}
+	if (started == n && wk != NULL) {
+		if (last.tv_sec == 0)
+			gettimeofday(&last, NULL);
+		setu_runmode_write_stats(e, ws, n, cap, &last);
+	}
+	if (e->eve != NULL)
+		setu_eve_sink_flush(e->eve);
+	for (unsigned i = 0; wk != NULL && ws != NULL && i < n; i++)
+		setu_worker_free(ws[i]);
+	free(wk);
+	free(ws);
+	return rc;
+}
+
 static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 {
 	unsigned n = e->cfg.threads;
@@ -275,6 +527,9 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		n = c > 0 ? (unsigned)c : 1;
 	}
+	/* a file read in place: every worker walks it, no reader thread */
+	if (setu_capture_walkable(cap) && !cap->live)
+		return run_walkers(e, cap, n, diag);
 	worker_thread_t *wt = calloc(n, sizeof(*wt));
 	setu_worker_t **ws = calloc(n, sizeof(*ws));
 	setu_pkt_t *p = calloc(1, sizeof(*p));
@@ -310,8 +565,8 @@ static int run_workers(setu_engine_t *e, setu_capture_t *cap, setu_diag_t *diag)
 	}
 	setu_monitor_init(&mon, e, cap);
 	workers_stats_arg_t wsa = {e, cap, p};
-	/* a file read in place goes to the workers by reference (no copy); its pages are
-	 * dropped once no worker can still read them */
+	/* a stable capture that cannot be walked goes to the workers by reference (no
+	 * copy); its pages are dropped once no worker can still read them */
 	const bool borrow = cap->stable;
 	unsigned since_release = 0;
 	while (rc == 0 && !atomic_load(&e->stop)) {

@@ -1,7 +1,8 @@
 /* test_capture_mmap.c — classic pcap files read in place (capture-mmap.c): both byte
  * orders, micro- and nanosecond time stamps, the libpcap sentences for truncated and
- * oversized records, page release, and the files it leaves to libpcap (pcapng, link types
- * whose file value is not the DLT). */
+ * oversized records, page release, the files it leaves to libpcap (pcapng, link types
+ * whose file value is not the DLT), and walking: several cursors over one mapping, each
+ * seeing what the single reader sees. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -205,6 +206,86 @@ static void test_release_keeps_data(void **state)
 	unlink(path);
 }
 
+static void test_walkers(void **state)
+{
+	(void)state;
+	char path[64];
+	const uint32_t lens[4] = {60, 0, 1514, 200};
+	write_pcap(0xa1b23c4du, true, 1, lens, 4, 0, path);
+	setu_diag_t d = {0};
+	setu_capture_t *ref = setu_capture_open_file(path, &d);
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(ref);
+	assert_non_null(c);
+	assert_true(setu_capture_walkable(c));
+	/* two walkers, interleaved unevenly, each see every record as next() does */
+	setu_capture_cursor_t a, b;
+	setu_capture_walk_start(c, &a);
+	setu_capture_walk_start(c, &b);
+	setu_capture_rec_t ra, rb;
+	setu_pkt_t p, q;
+	for (unsigned k = 0; k < 4; k++) {
+		assert_int_equal(setu_capture_next(ref, &p, &d), 1);
+		assert_int_equal(setu_capture_walk(c, &a, &ra, &d), 1);
+		for (unsigned j = 1; k == 2 && j <= 2; j++) { /* b catches up */
+			assert_int_equal(setu_capture_walk(c, &b, &rb, &d), 1);
+			assert_int_equal(rb.pcap_cnt, j);
+		}
+		if (k >= 2) {
+			assert_int_equal(setu_capture_walk(c, &b, &rb, &d), 1);
+			assert_ptr_equal(rb.data, ra.data);
+			assert_int_equal(rb.pcap_cnt, ra.pcap_cnt);
+		}
+		memset(&q, 0xa5, sizeof(q));
+		setu_pkt_reset(&q);
+		setu_capture_rec_to_pkt(c, &ra, &q);
+		assert_int_equal(q.len, p.len);
+		assert_int_equal(q.wire_len, p.wire_len);
+		assert_int_equal(q.ts.tv_sec, p.ts.tv_sec);
+		assert_int_equal(q.ts.tv_usec, 123456); /* nanoseconds in the file */
+		assert_int_equal(q.ts.tv_usec, p.ts.tv_usec);
+		assert_int_equal(q.pcap_cnt, k + 1);
+		assert_int_equal(q.pcap_cnt, p.pcap_cnt);
+		assert_int_equal(q.linktype, p.linktype);
+		assert_memory_equal(q.data, p.data, p.len);
+	}
+	assert_int_equal(setu_capture_walk(c, &a, &ra, &d), 0);
+	assert_int_equal(setu_capture_walk(c, &b, &rb, &d), 0);
+	/* walking leaves the capture's own position alone; `walked` moves it (stats) and
+	 * never back */
+	setu_capture_stats_t st;
+	setu_capture_get_stats(c, &st);
+	assert_int_equal(st.packets, 0);
+	assert_int_equal(st.file_pos, 24);
+	setu_capture_walked(c, &a);
+	setu_capture_get_stats(c, &st);
+	assert_int_equal(st.packets, 4);
+	assert_int_equal(st.bytes, 60 + 0 + 1514 + 200);
+	assert_int_equal(st.file_pos, st.file_size);
+	setu_capture_cursor_t back;
+	setu_capture_walk_start(c, &back);
+	setu_capture_walked(c, &back);
+	setu_capture_get_stats(c, &st);
+	assert_int_equal(st.packets, 4);
+	setu_capture_close(c);
+	setu_capture_close(ref);
+	unlink(path);
+	/* a truncated file: a walker stops where the reader does, with its sentence */
+	const uint32_t two[2] = {100, 100};
+	write_pcap(0xa1b2c3d4u, false, 1, two, 2, 50, path);
+	c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	setu_capture_walk_start(c, &a);
+	assert_int_equal(setu_capture_walk(c, &a, &ra, &d), 1);
+	assert_int_equal(setu_capture_walk(c, &a, &ra, &d), SETU_EIO);
+	assert_string_equal(d.msg,
+	                    "after packet 1: truncated dump file; tried to read 100 "
+	                    "captured bytes, only got 50");
+	assert_int_equal(a.packets, 1);
+	setu_capture_close(c);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +293,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_and_oversized),
 	    cmocka_unit_test(test_left_to_libpcap),
 	    cmocka_unit_test(test_release_keeps_data),
+	    cmocka_unit_test(test_walkers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
