@@ -71,6 +71,16 @@
 #define SETU_MPLS_MAX_LABELS 16u
 
 /* --- flow and stream (owner: src/sensor/flow, src/sensor/stream) --- */
+/* Stream segment blocks a worker keeps for reuse after their data was handed on (a free
+ * list per size class, 64 B..2 KiB blocks): a busy worker frees and makes ~1 segment a
+ * packet, and 4 MiB holds a couple of thousand full-MSS segments. Not charged to the
+ * reassembly memcap (it counts live segments, as before); larger segments use malloc. */
+#define SETU_STREAM_SEG_POOL_BYTES (4u * 1024 * 1024)
+/* Raw-stream window buffers (4 KiB doubling up to 1.5 x raw-window) a worker keeps for
+ * the next flows when a flow ends: ~40 full windows, so that the flows ending each
+ * second do not each grow a window through five reallocs and free it as a large chunk
+ * (which makes glibc consolidate its bins). Not charged to the memcap either. */
+#define SETU_STREAM_RAW_POOL_BYTES (4u * 1024 * 1024)
 
 /* Flow emergency mode (Suricata's flow-timeouts.*.emergency-* and
  * flow.emergency-recovery): when the flow memcap is hit, idle flows are pruned with these

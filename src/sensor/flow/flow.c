@@ -7,7 +7,14 @@
  * idle flows with the emergency timeouts at the packet's time, ending them with reason
  * "forced"; if that frees no room the new flow is refused and counted (flow.memcap).
  * The table leaves emergency mode (flow.emerg_mode_over) once memuse falls below
- * (100 - emergency_recovery)% of the memcap. */
+ * (100 - emergency_recovery)% of the memcap.
+ *
+ * Timeouts: flows of one protocol class in one state share a timeout, so the table keeps
+ * one list per (protocol class, state slot), each in order of last activity. A timeout
+ * pass takes the expired flows from the heads of those lists (O(expired + lists), where
+ * walking one LRU of all flows visited every long-lived flow each second) and ends them
+ * in global activity order (a sequence number stamped at each touch), the order one LRU
+ * of all flows gave. A flow whose state changes moves to its new class's list at once. */
 #include "flow.h"
 
 #include "sensor/stream/stream.h"
@@ -21,12 +28,19 @@
 
 enum { END_STATE_MAX = 4 };
 
+/* Timeout-class lists: protocol class x state slot (new, established, closed). */
+enum { TQ_SLOTS = 3, TQ_MAX = SETU_FLOW_PROTO_MAX * TQ_SLOTS };
+_Static_assert(TQ_MAX <= 32, "a timeout pass keeps its lists in a 32-bit mask");
+
 struct setu_flow_table {
 	setu_flow_config_t cfg;
 	setu_flow_t **buckets; /* owned array; flows owned through it */
 	uint32_t nbuckets;
 	uint32_t seed;
-	setu_flow_t *lru_head, *lru_tail; /* borrowed links of the same flows */
+	/* timeout-class lists: borrowed links of the same flows */
+	setu_flow_t *q_head[TQ_MAX];
+	setu_flow_t *q_tail[TQ_MAX];
+	uint64_t seq; /* last activity stamp handed out */
 	size_t active;
 	size_t memuse;
 	bool emergency;
@@ -118,64 +132,85 @@ static int proto_class(uint8_t proto)
 	}
 }
 
-static uint32_t flow_timeout_of(const setu_flow_table_t *t, const setu_flow_t *f,
-                                bool emerg)
+static int state_slot(setu_flow_state_t st)
 {
-	int slot;
-	switch (f->state) {
+	switch (st) {
 	case SETU_FLOW_STATE_ESTABLISHED:
 	case SETU_FLOW_STATE_BYPASSED:
-		slot = SETU_FLOW_TO_EST;
-		break;
+		return SETU_FLOW_TO_EST;
 	case SETU_FLOW_STATE_CLOSED:
-		slot = SETU_FLOW_TO_CLOSED;
-		break;
+		return SETU_FLOW_TO_CLOSED;
 	default:
-		slot = SETU_FLOW_TO_NEW;
-		break;
+		return SETU_FLOW_TO_NEW;
 	}
-	if (emerg)
-		slot += SETU_FLOW_TO_EMERG_NEW;
-	return t->cfg.timeouts[proto_class(f->proto)][slot];
 }
 
-/* Smallest timeout a flow in the table can have (TCP alone reaches "closed"): flows idle
- * less than this cannot expire, which lets a timeout pass stop early in the LRU list. */
-static uint32_t min_timeout(const setu_flow_table_t *t, bool emerg)
+static uint8_t tq_of(const setu_flow_t *f)
 {
-	uint32_t m = UINT32_MAX;
-	int off = emerg ? SETU_FLOW_TO_EMERG_NEW : 0;
-	for (int c = 0; c < SETU_FLOW_PROTO_MAX; c++) {
-		int nslots = c == SETU_FLOW_PROTO_TCP ? 3 : 2;
-		for (int s = 0; s < nslots; s++)
-			if (t->cfg.timeouts[c][s + off] < m)
-				m = t->cfg.timeouts[c][s + off];
-	}
-	return m;
+	return (uint8_t)(proto_class(f->proto) * TQ_SLOTS + state_slot(f->state));
 }
 
-static void lru_unlink(setu_flow_table_t *t, setu_flow_t *f)
+/* The timeout (seconds) of the flows in list q, normal or emergency. */
+static uint32_t tq_timeout(const setu_flow_table_t *t, int q, bool emerg)
+{
+	int slot = q % TQ_SLOTS + (emerg ? SETU_FLOW_TO_EMERG_NEW : 0);
+	return t->cfg.timeouts[q / TQ_SLOTS][slot];
+}
+
+static void tq_unlink(setu_flow_table_t *t, setu_flow_t *f)
 {
 	if (f->lru_prev)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		t->lru_head = f->lru_next;
+		t->q_head[f->tq] = f->lru_next;
 	if (f->lru_next)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		t->lru_tail = f->lru_prev;
+		t->q_tail[f->tq] = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
-static void lru_append(setu_flow_table_t *t, setu_flow_t *f)
+/* Link f into list f->tq after the last flow with a smaller stamp (the tail, unless f
+ * is an older flow whose state changed). */
+static void tq_insert(setu_flow_table_t *t, setu_flow_t *f)
 {
-	f->lru_prev = t->lru_tail;
-	f->lru_next = NULL;
-	if (t->lru_tail)
-		t->lru_tail->lru_next = f;
+	setu_flow_t *after = t->q_tail[f->tq];
+	while (after && after->seq > f->seq)
+		after = after->lru_prev;
+	f->lru_prev = after;
+	f->lru_next = after ? after->lru_next : t->q_head[f->tq];
+	if (f->lru_next)
+		f->lru_next->lru_prev = f;
 	else
-		t->lru_head = f;
-	t->lru_tail = f;
+		t->q_tail[f->tq] = f;
+	if (after)
+		after->lru_next = f;
+	else
+		t->q_head[f->tq] = f;
+}
+
+/* Activity on f: newest stamp, tail of its class's list. */
+static void tq_touch(setu_flow_table_t *t, setu_flow_t *f)
+{
+	uint8_t q = tq_of(f);
+	f->seq = ++t->seq;
+	if (q == f->tq && t->q_tail[q] == f)
+		return;
+	tq_unlink(t, f);
+	f->tq = q;
+	tq_insert(t, f);
+}
+
+/* The linked flow with the oldest activity stamp, NULL if the table is empty. */
+static setu_flow_t *tq_oldest(const setu_flow_table_t *t)
+{
+	setu_flow_t *best = NULL;
+	for (int q = 0; q < TQ_MAX; q++) {
+		setu_flow_t *f = t->q_head[q];
+		if (f && (!best || f->seq < best->seq))
+			best = f;
+	}
+	return best;
 }
 
 static void hash_unlink(setu_flow_table_t *t, setu_flow_t *f)
@@ -223,7 +258,8 @@ static void flow_end(setu_flow_table_t *t, setu_flow_t *f, setu_flow_end_reason_
                      setu_flow_end_cb cb, void *user)
 {
 	hash_unlink(t, f);
-	lru_unlink(t, f);
+	tq_unlink(t, f);
+	f->table = NULL;
 	t->active--;
 	t->memuse -= sizeof(*f);
 	f->end_reason = why;
@@ -252,35 +288,46 @@ static void flow_end(setu_flow_table_t *t, setu_flow_t *f, setu_flow_end_reason_
 	flow_destroy(f);
 }
 
-static bool tv_expired(const struct timeval *last, uint32_t timeout,
-                       const struct timeval *now)
+static int64_t tv_usec(const struct timeval *tv)
 {
-	/* Suricata: a flow times out once last + timeout <= now. */
-	int64_t l =
-	    (int64_t)last->tv_sec * 1000000 + last->tv_usec + (int64_t)timeout * 1000000;
-	int64_t n = (int64_t)now->tv_sec * 1000000 + now->tv_usec;
-	return l <= n;
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
 }
 
 static size_t timeout_pass(setu_flow_table_t *t, const struct timeval *now, bool emerg,
                            setu_flow_end_reason_t why, setu_flow_end_cb cb, void *user)
 {
+	/* Suricata: a flow times out once last + timeout <= now, i.e. last <= limit. */
+	int64_t limit[TQ_MAX];
+	uint32_t live = 0; /* lists whose head may have expired */
+	for (int q = 0; q < TQ_MAX; q++) {
+		limit[q] = tv_usec(now) - (int64_t)tq_timeout(t, q, emerg) * 1000000;
+		if (t->q_head[q])
+			live |= 1u << q;
+	}
 	size_t n = 0;
-	uint32_t minto = min_timeout(t, emerg);
-	setu_flow_t *f = t->lru_head;
-	while (f) {
-		setu_flow_t *next = f->lru_next;
-		t->c.checked++;
-		if (tv_expired(&f->last, flow_timeout_of(t, f, emerg), now)) {
-			flow_end(t, f, why, cb, user);
-			n++;
-		} else if (!tv_expired(&f->last, minto, now)) {
-			/* LRU is in arrival order: everything after is at least as recent
-			 * (unless capture time went backwards; those flows wait a pass).
-			 */
-			break;
+	while (live) {
+		/* Of the expired list heads, the oldest activity first: the order one LRU
+		 * of all flows ends them in. A list's flows after a live head are at
+		 * least as recent (unless capture time went backwards; those wait a
+		 * pass). */
+		setu_flow_t *best = NULL;
+		for (int q = 0; q < TQ_MAX; q++) {
+			if (!(live & (1u << q)))
+				continue;
+			setu_flow_t *f = t->q_head[q];
+			if (!f || tv_usec(&f->last) > limit[q]) {
+				if (f)
+					t->c.checked++;
+				live &= ~(1u << q);
+			} else if (!best || f->seq < best->seq) {
+				best = f;
+			}
 		}
-		f = next;
+		if (!best)
+			break;
+		t->c.checked++;
+		flow_end(t, best, why, cb, user);
+		n++;
 	}
 	maybe_leave_emergency(t);
 	return n;
@@ -298,8 +345,9 @@ void setu_flow_flush(setu_flow_table_t *t, setu_flow_end_cb on_end, void *user)
 {
 	if (!t)
 		return;
-	while (t->lru_head)
-		flow_end(t, t->lru_head, SETU_FLOW_END_SHUTDOWN, on_end, user);
+	setu_flow_t *f;
+	while ((f = tq_oldest(t)) != NULL)
+		flow_end(t, f, SETU_FLOW_END_SHUTDOWN, on_end, user);
 	maybe_leave_emergency(t);
 }
 
@@ -307,11 +355,13 @@ void setu_flow_table_free(setu_flow_table_t *t)
 {
 	if (!t)
 		return;
-	setu_flow_t *f = t->lru_head;
-	while (f) {
-		setu_flow_t *next = f->lru_next;
-		flow_destroy(f);
-		f = next;
+	for (int q = 0; q < TQ_MAX; q++) {
+		setu_flow_t *f = t->q_head[q];
+		while (f) {
+			setu_flow_t *next = f->lru_next;
+			flow_destroy(f);
+			f = next;
+		}
 	}
 	free(t->buckets);
 	free(t);
@@ -372,7 +422,10 @@ static setu_flow_t *flow_create(setu_flow_table_t *t, const setu_pkt_t *p, uint3
 
 	f->hnext = t->buckets[hash % t->nbuckets];
 	t->buckets[hash % t->nbuckets] = f;
-	lru_append(t, f);
+	f->table = t;
+	f->tq = tq_of(f);
+	f->seq = ++t->seq;
+	tq_insert(t, f);
 	t->active++;
 	t->memuse += sizeof(*f);
 	t->c.total++;
@@ -478,14 +531,12 @@ static void update_flow(setu_flow_table_t *t, setu_flow_t *f, setu_pkt_t *p)
 	} else if (f->proto != IPPROTO_TCP && f->pkts_toserver && f->pkts_toclient) {
 		/* Without a handshake to follow, a flow is established once both sides
 		 * spoke. */
-		setu_flow_set_state(f, SETU_FLOW_STATE_ESTABLISHED);
+		if (f->state < SETU_FLOW_STATE_ESTABLISHED)
+			f->state = SETU_FLOW_STATE_ESTABLISHED; /* tq_touch refiles it */
 	}
 	if (timercmp(&p->ts, &f->last, >))
 		f->last = p->ts;
-	if (t->lru_tail != f) {
-		lru_unlink(t, f);
-		lru_append(t, f);
-	}
+	tq_touch(t, f);
 	p->flow = f;
 }
 
@@ -519,8 +570,16 @@ void setu_flow_swap(setu_flow_t *f, setu_pkt_t *p)
 
 void setu_flow_set_state(setu_flow_t *f, setu_flow_state_t st)
 {
-	if (f && st > f->state)
-		f->state = st;
+	if (!f || st <= f->state)
+		return;
+	f->state = st;
+	setu_flow_table_t *t = f->table;
+	if (t && tq_of(f) != f->tq) {
+		/* its timeout changed: into its new class's list, keeping its stamp */
+		tq_unlink(t, f);
+		f->tq = tq_of(f);
+		tq_insert(t, f);
+	}
 }
 
 size_t setu_flow_table_active(const setu_flow_table_t *t)

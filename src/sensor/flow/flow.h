@@ -77,9 +77,15 @@ struct setu_tcp_session; /* stream/stream.h */
 
 typedef struct setu_flow {
 	/* --- table links (owned by the table; do not touch) --- */
-	struct setu_flow *hnext;               /* hash chain */
-	struct setu_flow *lru_prev, *lru_next; /* by last activity, oldest first */
-	uint32_t hash;                         /* symmetric key hash (also in flow_id) */
+	struct setu_flow *hnext; /* hash chain */
+	/* the list of the flow's timeout class (protocol class x state slot), oldest
+	 * activity first: its flows share one timeout, so the expired ones are a prefix
+	 */
+	struct setu_flow *lru_prev, *lru_next;
+	struct setu_flow_table *table; /* the table linking the flow; NULL once ended */
+	uint64_t seq;                  /* activity order across the table's lists */
+	uint8_t tq;                    /* the timeout-class list the flow is in */
+	uint32_t hash;                 /* symmetric key hash (also in flow_id) */
 
 	/* --- key: src/sp is the client (first packet's sender unless swapped) --- */
 	setu_addr_t src, dst;

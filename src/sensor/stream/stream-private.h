@@ -80,8 +80,20 @@ struct setu_tcp_session {
 	size_t reasm_mem;       /* bytes charged to the reassembly memcap */
 };
 
+/* Segment block size classes of the context's free lists: 64 << class bytes (header
+ * included), 64 B .. 2 KiB. */
+#define SETU_STREAM_SEG_CLASSES 6
+/* Raw window buffer classes: 4 KiB << k (k < 5), and the largest (1.5 x raw_window). */
+#define SETU_STREAM_RAW_CLASSES 6
+
 struct setu_stream_ctx {
 	setu_stream_config_t cfg;
+	/* owned: free segment blocks by size class, and their total bytes */
+	struct setu_stream_seg *seg_pool[SETU_STREAM_SEG_CLASSES];
+	size_t seg_pool_bytes;
+	/* owned: free raw window buffers by class (linked through their first bytes) */
+	void *raw_pool[SETU_STREAM_RAW_CLASSES];
+	size_t raw_pool_bytes;
 	size_t memuse;       /* sessions */
 	size_t reasm_memuse; /* segments + raw windows */
 	uint64_t active;
@@ -118,5 +130,7 @@ void setu_reasm_close(const setu_reasm_call_t *rc, int dir);
 void setu_reasm_check_eof(const setu_reasm_call_t *rc, int dir);
 /* Free segments and raw windows; return their memory to the context. */
 void setu_reasm_release(struct setu_tcp_session *ssn);
+/* Free the context's recycled segment blocks and raw window buffers. */
+void setu_reasm_pool_free(setu_stream_ctx_t *sc);
 
 #endif

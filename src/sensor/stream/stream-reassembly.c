@@ -50,13 +50,123 @@ static void uncharge(const setu_reasm_call_t *rc, size_t n)
 	rc->f->tcp->reasm_mem -= n;
 }
 
+/* Segment blocks: a segment whose header and data fit 2 KiB takes a block of the
+ * smallest class (64 << c bytes) that holds it, and goes back to the context's free list
+ * of that class when its data was handed on, so that the steady stream of segments made
+ * and freed per packet does not go through malloc (written here: glibc's bins for these
+ * sizes still split, merge and consolidate chunks). x->cap (the bytes charged) never
+ * changes after seg_new, so it tells the class. The free lists hold at most
+ * SETU_STREAM_SEG_POOL_BYTES; a block beyond that goes back to malloc. */
+static int seg_class(size_t cap)
+{
+	size_t need = sizeof(setu_stream_seg_t) + cap;
+	for (int c = 0; c < SETU_STREAM_SEG_CLASSES; c++)
+		if (need <= (size_t)64 << c)
+			return c;
+	return -1;
+}
+
+static setu_stream_seg_t *seg_alloc(setu_stream_ctx_t *sc, size_t len)
+{
+	int c = seg_class(len);
+	if (c < 0)
+		return malloc(sizeof(setu_stream_seg_t) + len);
+	setu_stream_seg_t *x = sc ? sc->seg_pool[c] : NULL;
+	if (x) {
+		sc->seg_pool[c] = x->next;
+		sc->seg_pool_bytes -= (size_t)64 << c;
+		return x;
+	}
+	return malloc((size_t)64 << c);
+}
+
+static void seg_free(setu_stream_ctx_t *sc, setu_stream_seg_t *x)
+{
+	int c = seg_class(x->cap);
+	if (c < 0 || !sc ||
+	    sc->seg_pool_bytes + ((size_t)64 << c) > SETU_STREAM_SEG_POOL_BYTES) {
+		free(x);
+		return;
+	}
+	x->next = sc->seg_pool[c];
+	sc->seg_pool[c] = x;
+	sc->seg_pool_bytes += (size_t)64 << c;
+}
+
+/* Raw window buffers: the window grows 4 KiB, 8 KiB ... up to 1.5 x raw_window (see
+ * raw_put); a buffer of one of those capacities goes back to the context's free list of
+ * its class when its flow ends, and a window that grows takes the next class's buffer
+ * from there when there is one (in place of realloc). Other capacities (a window made
+ * at once for a large chunk) go back to malloc. */
+static int raw_class(const setu_stream_ctx_t *sc, size_t cap)
+{
+	size_t w = sc->cfg.raw_window;
+	if (cap == w + w / 2)
+		return SETU_STREAM_RAW_CLASSES - 1;
+	for (int k = 0; k < SETU_STREAM_RAW_CLASSES - 1; k++)
+		if (cap == (size_t)4096 << k)
+			return k;
+	return -1;
+}
+
+/* A free buffer of exactly cap bytes, or NULL. */
+static uint8_t *raw_pool_get(setu_stream_ctx_t *sc, size_t cap)
+{
+	int k = raw_class(sc, cap);
+	if (k < 0 || !sc->raw_pool[k])
+		return NULL;
+	uint8_t *b = sc->raw_pool[k];
+	memcpy(&sc->raw_pool[k], b, sizeof(void *));
+	sc->raw_pool_bytes -= cap;
+	return b;
+}
+
+static void raw_buf_free(setu_stream_ctx_t *sc, uint8_t *b, size_t cap)
+{
+	if (!b)
+		return;
+	int k = sc ? raw_class(sc, cap) : -1;
+	if (k < 0 || sc->raw_pool_bytes + cap > SETU_STREAM_RAW_POOL_BYTES) {
+		free(b);
+		return;
+	}
+	memcpy(b, &sc->raw_pool[k], sizeof(void *));
+	sc->raw_pool[k] = b;
+	sc->raw_pool_bytes += cap;
+}
+
+void setu_reasm_pool_free(setu_stream_ctx_t *sc)
+{
+	for (int k = 0; k < SETU_STREAM_RAW_CLASSES; k++) {
+		void *b = sc->raw_pool[k];
+		while (b) {
+			void *next;
+			memcpy(&next, b, sizeof(void *));
+			free(b);
+			b = next;
+		}
+		sc->raw_pool[k] = NULL;
+	}
+	sc->raw_pool_bytes = 0;
+	for (int c = 0; c < SETU_STREAM_SEG_CLASSES; c++) {
+		setu_stream_seg_t *x = sc->seg_pool[c];
+		while (x) {
+			setu_stream_seg_t *next = x->next;
+			free(x);
+			x = next;
+		}
+		sc->seg_pool[c] = NULL;
+	}
+	sc->seg_pool_bytes = 0;
+}
+
 static void free_segs(const setu_reasm_call_t *rc, setu_tcp_stream_t *st)
 {
 	setu_stream_seg_t *x = st->segs;
 	while (x) {
 		setu_stream_seg_t *next = x->next;
 		uncharge(rc, sizeof(*x) + x->cap);
-		free(x);
+		seg_free(rc->sc, x);
 		x = next;
 	}
 	st->segs = NULL;
@@ -66,7 +176,7 @@ static void free_segs(const setu_reasm_call_t *rc, setu_tcp_stream_t *st)
 
 static void raw_drop(const setu_reasm_call_t *rc, setu_tcp_stream_t *st)
 {
-	free(st->raw);
+	raw_buf_free(rc->sc, st->raw, st->raw_cap);
 	uncharge(rc, st->raw_cap);
 	st->raw = NULL;
 	st->raw_len = st->raw_cap = 0;
@@ -119,7 +229,14 @@ static void raw_put(const setu_reasm_call_t *rc, setu_tcp_stream_t *st,
 			cap = maxcap;
 		uint8_t *nb = NULL;
 		if (charge(rc, cap - st->raw_cap)) {
-			nb = realloc(st->raw, cap);
+			nb = raw_pool_get(rc->sc, cap);
+			if (nb) {
+				if (st->raw_len)
+					memcpy(nb, st->raw, st->raw_len);
+				raw_buf_free(rc->sc, st->raw, st->raw_cap);
+			} else {
+				nb = realloc(st->raw, cap);
+			}
 			if (!nb)
 				uncharge(rc, cap - st->raw_cap);
 		}
@@ -262,7 +379,7 @@ static void flush_upto(const setu_reasm_call_t *rc, int dir, uint64_t limit)
 			}
 		}
 		uncharge(rc, sizeof(*x) + x->cap);
-		free(x);
+		seg_free(rc->sc, x);
 	}
 }
 
@@ -321,7 +438,7 @@ static setu_stream_seg_t *seg_new(const setu_reasm_call_t *rc, uint64_t off,
 {
 	if (!charge(rc, sizeof(setu_stream_seg_t) + len))
 		return NULL;
-	setu_stream_seg_t *x = malloc(sizeof(*x) + len);
+	setu_stream_seg_t *x = seg_alloc(rc->sc, len);
 	if (!x) {
 		uncharge(rc, sizeof(setu_stream_seg_t) + len);
 		return NULL;
@@ -563,13 +680,13 @@ void setu_reasm_release(struct setu_tcp_session *ssn)
 		setu_stream_seg_t *x = st->segs;
 		while (x) {
 			setu_stream_seg_t *next = x->next;
-			free(x);
+			seg_free(ssn->sc, x);
 			x = next;
 		}
 		st->segs = NULL;
 		st->nsegs = 0;
 		st->seg_bytes = 0;
-		free(st->raw);
+		raw_buf_free(ssn->sc, st->raw, st->raw_cap);
 		st->raw = NULL;
 		st->raw_len = st->raw_cap = 0;
 	}

@@ -50,6 +50,9 @@ setu_stream_ctx_t *setu_stream_ctx_new(const setu_stream_config_t *cfg)
 
 void setu_stream_ctx_free(setu_stream_ctx_t *sc)
 {
+	if (!sc)
+		return;
+	setu_reasm_pool_free(sc);
 	free(sc);
 }
 

@@ -465,6 +465,116 @@ static void test_many_flows_small_hash(void **state)
 	setu_flow_table_free(t);
 }
 
+/* Records the last byte of the source address of each flow ended, in order. */
+typedef struct order {
+	uint8_t sp[16];
+	int n;
+} order_t;
+
+static void on_end_order(void *user, setu_flow_t *f)
+{
+	order_t *o = user;
+	assert_true(o->n < 16);
+	o->sp[o->n++] = f->src.b[3];
+}
+
+static void test_timeout_order_and_state_moves(void **state)
+{
+	(void)state;
+	setu_flow_table_t *t = table(0);
+	setu_pkt_t p;
+	/* activity order 1..5 over several timeout classes */
+	mk(&p, "10.0.0.1", 1, "10.0.0.2", 80, IPPROTO_TCP, 1000); /* tcp new: 60 */
+	setu_flow_t *old_tcp = setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.2", 2, "10.0.0.2", 53, IPPROTO_UDP, 1010); /* udp new: 30 */
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.3", 3, "10.0.0.2", 80, IPPROTO_TCP, 1011); /* tcp new: 60 */
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.4", 4, "10.0.0.2", 0, 47, 1012); /* default new: 30 */
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.5", 5, "10.0.0.2", 80, IPPROTO_TCP, 1013); /* tcp new */
+	setu_flow_t *newest = setu_flow_handle_packet(t, &p);
+	/* the oldest flow becomes established (600 s) without new activity; then the
+	 * newest goes straight to closed (60 s) */
+	setu_flow_set_state(old_tcp, SETU_FLOW_STATE_ESTABLISHED);
+	setu_flow_set_state(newest, SETU_FLOW_STATE_CLOSED);
+
+	order_t o = {0};
+	struct timeval now = {1042, 0}; /* udp (1010) and default (1012) new: expired */
+	assert_int_equal(setu_flow_timeout(t, &now, on_end_order, &o), 2);
+	assert_int_equal(o.sp[0], 2);
+	assert_int_equal(o.sp[1], 4);
+	/* at 1073 tcp new (1011) and tcp closed (1013) are due, in activity order; the
+	 * established one (1000 + 600) is not, though its old class (new, 60 s) would be
+	 */
+	now.tv_sec = 1073;
+	assert_int_equal(setu_flow_timeout(t, &now, on_end_order, &o), 2);
+	assert_int_equal(o.sp[2], 3);
+	assert_int_equal(o.sp[3], 5);
+	assert_int_equal(setu_flow_table_active(t), 1);
+	now.tv_sec = 1599;
+	assert_int_equal(setu_flow_timeout(t, &now, on_end_order, &o), 0);
+	now.tv_sec = 1600;
+	assert_int_equal(setu_flow_timeout(t, &now, on_end_order, &o), 1);
+	assert_int_equal(o.sp[4], 1);
+
+	/* flush ends flows in activity order across classes, a touched flow last */
+	mk(&p, "10.0.0.10", 10, "10.0.0.2", 80, IPPROTO_TCP, 2000);
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.11", 11, "10.0.0.2", 53, IPPROTO_UDP, 2001);
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.2", 53, "10.0.0.11", 11, IPPROTO_UDP, 2002); /* -> established */
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.12", 12, "10.0.0.2", 0, 47, 2003);
+	setu_flow_handle_packet(t, &p);
+	mk(&p, "10.0.0.10", 10, "10.0.0.2", 80, IPPROTO_TCP, 2004);
+	setu_flow_handle_packet(t, &p);
+	o.n = 0;
+	setu_flow_flush(t, on_end_order, &o);
+	assert_int_equal(o.n, 3);
+	assert_int_equal(o.sp[0], 11);
+	assert_int_equal(o.sp[1], 12);
+	assert_int_equal(o.sp[2], 10);
+	setu_flow_table_free(t);
+}
+
+/* A timeout pass looks at the heads of the timeout-class lists, not at every idle
+ * long-lived flow: flows.mgr.flows_checked grows by the lists looked at plus the flows
+ * ended, however many flows wait. */
+static void test_timeout_pass_skips_live_flows(void **state)
+{
+	(void)state;
+	setu_flow_config_t cfg;
+	setu_flow_config_default(&cfg);
+	cfg.hash_size = 1024;
+	setu_flow_table_t *t = setu_flow_table_new(&cfg);
+	assert_non_null(t);
+	setu_pkt_t p;
+	for (int i = 0; i < 2000; i++) { /* established UDP (300 s), idle from 100 */
+		char a[32];
+		snprintf(a, sizeof(a), "10.1.%d.%d", i / 250, i % 250);
+		mk(&p, a, 5000, "192.0.2.1", 53, IPPROTO_UDP, 100);
+		assert_non_null(setu_flow_handle_packet(t, &p));
+		mk(&p, "192.0.2.1", 53, a, 5000, IPPROTO_UDP, 100);
+		assert_non_null(setu_flow_handle_packet(t, &p));
+	}
+	ends_t e = {0};
+	size_t ended = 0;
+	int passes = 0;
+	for (time_t s = 101; s <= 400; s++, passes++) {
+		/* one short-lived flow a second, each gone 30 s later */
+		mk(&p, "10.9.0.1", (uint16_t)s, "192.0.2.1", 53, IPPROTO_UDP, s);
+		assert_non_null(setu_flow_handle_packet(t, &p));
+		struct timeval now = {s, 0};
+		ended += setu_flow_timeout(t, &now, on_end, &e);
+	}
+	/* the 2000 expire at 100 + 300; the short ones made up to 400 - 30 too */
+	assert_int_equal(ended, 2000 + (400 - 30 - 101 + 1));
+	uint64_t checked = flow_counter(t, "flow.mgr.flows_checked");
+	assert_true(checked <= (uint64_t)passes * 2 + ended);
+	setu_flow_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +587,8 @@ int main(void)
 	    cmocka_unit_test(test_midstream_synack_swaps),
 	    cmocka_unit_test(test_icmp_flows),
 	    cmocka_unit_test(test_many_flows_small_hash),
+	    cmocka_unit_test(test_timeout_order_and_state_moves),
+	    cmocka_unit_test(test_timeout_pass_skips_live_flows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
