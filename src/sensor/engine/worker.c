@@ -73,7 +73,7 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 		setu_json_u64(&w->json, "tx_id", a->tx_id);
 		if (o->alert_metadata && a->tx != NULL)
 			setu_applayer_eve_tx(&w->json, (setu_alproto_t)a->tx_proto, a->tx,
-			                     &w->e->al_eve);
+			                     setu_worker_applayer_eve_opts(w));
 	}
 	setu_stream_gap_t gaps[SETU_EVE_MAX_GAPS];
 	size_t ngaps = 0;
@@ -115,7 +115,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	};
 	if ((unsigned)proto >= SETU_ALPROTO_MAX || type_of[proto] == 0 ||
 	    !eve_type(w, type_of[proto]) ||
-	    !setu_applayer_tx_loggable(proto, tx, &w->e->al_eve))
+	    !setu_applayer_tx_loggable(proto, tx, setu_worker_applayer_eve_opts(w)))
 		return;
 	/* a reply seen before its request (midstream, lost packets) tells the app-layer
 	 * who the client is: swap the flow as Suricata does before logging */
@@ -138,7 +138,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	setu_eve_flow_extras(&w->json, &w->e->cfg.eve, f);
 	setu_eve_ether_flow_dir(&w->json, &w->e->cfg.eve, w->cur);
 	setu_json_u64(&w->json, "tx_id", tx->id);
-	setu_applayer_eve_tx(&w->json, proto, tx, &w->e->al_eve);
+	setu_applayer_eve_tx(&w->json, proto, tx, setu_worker_applayer_eve_opts(w));
 	setu_json_close_object(&w->json);
 	setu_worker_emit(w);
 }

@@ -291,8 +291,8 @@ static void test_reproducible_files(void **state)
 	setu_gen_config_t cfg;
 	setu_gen_config_default(&cfg);
 	assert_int_equal(setu_gen_pcap(&cfg, p2, NULL), 0);
-	uint8_t *a, *b;
-	size_t la, lb;
+	uint8_t *a = NULL, *b = NULL;
+	size_t la = 0, lb = 0;
 	assert_int_equal(read_file(f->path, &a, &la), 0);
 	assert_int_equal(read_file(p2, &b, &lb), 0);
 	assert_int_equal(la, lb);
