@@ -283,10 +283,11 @@
 #define SETU_HUB_THREADS_DEFAULT 8u /* config: threads */
 #define SETU_HUB_CONNECTION_LIMIT 1024u
 #define SETU_HUB_CONNECTION_TIMEOUT_S 30u
-/* Suspended requests (src/hub/http/server.c): a handler woken while it ran is run again at
- * once this many times, then handed to the waker thread (a stream of writes must not keep
- * a pool thread busy); a stopping hub lets resumed requests answer for this long before
- * libmicrohttpd closes their connections (a client that does not read its answer). */
+/* Suspended requests (src/hub/http/server.c): a handler woken while it ran is run again
+ * at once this many times, then handed to the waker thread (a stream of writes must not
+ * keep a pool thread busy); a stopping hub lets resumed requests answer for this long
+ * before libmicrohttpd closes their connections (a client that does not read its answer).
+ */
 #define SETU_HUB_HTTP_RERUN_MAX 4u
 #define SETU_HUB_HTTP_STOP_DRAIN_MS 2000u
 /* SQLite per connection: page cache (KiB) big enough to hold the hot index pages of a
