@@ -21,7 +21,8 @@
 
 typedef enum setu_runmode {
 	SETU_RUNMODE_SINGLE = 0, /* one thread reads and inspects */
-	SETU_RUNMODE_WORKERS,    /* one reader, N workers fed by IP-pair hash */
+	SETU_RUNMODE_WORKERS,    /* N workers, packets split by IP-pair hash (a pcap file:
+	                            each worker walks it; else one reader and rings) */
 } setu_runmode_t;
 
 typedef enum setu_csum_mode {
