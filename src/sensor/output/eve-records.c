@@ -280,12 +280,19 @@ void setu_stats_reset(setu_stats_t *s)
 	s->n = 0;
 }
 
+/* Counters of several workers add up, except the packet-size gauges: the largest packet
+ * is the largest of the workers', the average is made again from the summed bytes and
+ * packets when the record is written. */
 void setu_stats_add(void *stats, const char *name, uint64_t value)
 {
 	setu_stats_t *s = stats;
 	for (size_t i = 0; i < s->n; i++) {
 		if (strcmp(s->v[i].name, name) == 0) {
-			s->v[i].value += value;
+			if (strcmp(name, "decoder.max_pkt_size") == 0)
+				s->v[i].value =
+				    value > s->v[i].value ? value : s->v[i].value;
+			else
+				s->v[i].value += value;
 			return;
 		}
 	}
@@ -329,6 +336,17 @@ static size_t common_depth(const char *a, const char *b, size_t *off)
 void setu_eve_write_stats(setu_json_t *j, const setu_eve_opts_t *o, setu_stats_t *s,
                           const struct timeval *ts, uint64_t uptime)
 {
+	uint64_t *avg = NULL, bytes = 0, pkts = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].name, "decoder.avg_pkt_size") == 0)
+			avg = &s->v[i].value;
+		else if (strcmp(s->v[i].name, "decoder.bytes") == 0)
+			bytes = s->v[i].value;
+		else if (strcmp(s->v[i].name, "decoder.pkts") == 0)
+			pkts = s->v[i].value;
+	}
+	if (avg != NULL)
+		*avg = pkts ? bytes / pkts : 0;
 	setu_eve_begin(j, ts, 0, "stats", NULL);
 	setu_json_open_object(j, "stats");
 	setu_json_u64(j, "uptime", uptime);
