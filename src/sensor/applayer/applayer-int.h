@@ -39,6 +39,9 @@ void setu_dns_tx_release(void *ds, setu_altx_t *tx);
 uint32_t setu_dns_state_events(const setu_dns_state_t *ds);
 /* The first message seen was a response sent toserver (reversed UDP flow). */
 bool setu_dns_reversed(const setu_dns_state_t *ds);
+/* The flow was swapped: the dirs given from now on are the other way (toggles the above).
+ */
+void setu_dns_swap(setu_dns_state_t *ds);
 void setu_dns_eve(setu_json_t *j, const setu_altx_t *tx,
                   const setu_applayer_eve_opts_t *o);
 bool setu_dns_loggable(const setu_altx_t *tx, const setu_applayer_eve_opts_t *o);

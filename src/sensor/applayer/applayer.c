@@ -277,6 +277,29 @@ bool setu_alstate_reversed(const setu_alstate_t *st)
 	return st->reversed;
 }
 
+void setu_alstate_swap(setu_alstate_t *st)
+{
+	if (st == NULL)
+		return;
+	setu_buf_t b = st->probe[0];
+	st->probe[0] = st->probe[1];
+	st->probe[1] = b;
+	bool t = st->dir_failed[0];
+	st->dir_failed[0] = st->dir_failed[1];
+	st->dir_failed[1] = t;
+	t = st->dir_eof[0];
+	st->dir_eof[0] = st->dir_eof[1];
+	st->dir_eof[1] = t;
+	if (st->is_udp) { /* UDP parsers get physical dirs: only DNS keeps a sense */
+		if (st->proto == SETU_ALPROTO_DNS && st->ps != NULL)
+			setu_dns_swap(st->ps);
+	} else {
+		/* TCP parsers (and a tunnel's old HTTP state) get logical dirs: only the
+		 * mapping from physical ones changes */
+		st->reversed = !st->reversed;
+	}
+}
+
 uint32_t setu_alstate_events(const setu_alstate_t *st)
 {
 	if (st->ps == NULL)

@@ -85,6 +85,13 @@ setu_alproto_t setu_alstate_proto(const setu_alstate_t *st);
  * the flow: the engine should swap src/dst for logging. The app-layer already treats
  * dirs as reversed internally (tx->dir is the logical direction). */
 bool setu_alstate_reversed(const setu_alstate_t *st);
+/* The engine swapped the flow (setu_flow_swap): the dirs it gives from now on are the
+ * other way round. Swaps the per-direction detection state (held probe bytes, failed,
+ * EOF) and toggles the reversed sense of what parsers are given physical dirs (TCP: the
+ * state's own; UDP DNS: the parser's), so that after swapping a reversed flow physical
+ * and logical directions agree and setu_alstate_reversed() is false. Parsers' own
+ * per-direction buffers are logical and stay as they are. */
+void setu_alstate_swap(setu_alstate_t *st);
 /* Event bits raised on the flow, outside any transaction (detection, TLS records). */
 uint32_t setu_alstate_events(const setu_alstate_t *st);
 

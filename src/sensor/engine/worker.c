@@ -83,6 +83,20 @@ static void on_alert(void *user, const setu_pkt_t *p, const setu_alert_t *a)
 	setu_worker_emit(w);
 }
 
+/* Reverse the flow everywhere it keeps a direction, as Suricata's FlowSwap does: its
+ * tuple, counters and flags (and p's direction), the TCP session's two streams, the
+ * app-layer's sense of direction and the detect engine's per-direction progress. Only
+ * all together do physical directions (packets, stream sides) and logical ones
+ * (client/server) keep agreeing. Done between packets (the drain), never while the
+ * stream is delivering. */
+static void swap_flow(setu_flow_t *f, setu_alstate_t *st, setu_pkt_t *p)
+{
+	setu_flow_swap(f, p);
+	setu_stream_swap(f); /* no-op without a TCP session */
+	setu_alstate_swap(st);
+	setu_detect_flow_swap(f);
+}
+
 /* A finished app-layer transaction: its own EVE record ("dns", "http", "tls"). */
 static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_altx_t *tx)
 {
@@ -121,7 +135,7 @@ static void on_tx(void *user, setu_flow_t *f, setu_alproto_t proto, const setu_a
 	 * who the client is: swap the flow as Suricata does before logging */
 	setu_alstate_t *st = setu_applayer_state(f);
 	if (st != NULL && setu_alstate_reversed(st) && !f->swapped)
-		setu_flow_swap(f, w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir));
+		swap_flow(f, st, w->cur != NULL ? w->cur : pseudo_packet(w, f, tx->dir));
 	setu_eve_tuple_t t;
 	setu_eve_tuple_of_flow(&t, f);
 	if (tx->dir == 1) { /* a record about the server's message: server → client */

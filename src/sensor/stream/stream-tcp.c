@@ -228,6 +228,20 @@ static void close_both(const setu_reasm_call_t *rc)
 	setu_reasm_close(rc, 1);
 }
 
+void setu_stream_swap(setu_flow_t *f)
+{
+	struct setu_tcp_session *ssn = f != NULL ? f->tcp : NULL;
+	if (ssn == NULL)
+		return;
+	/* every per-direction field lives in s[] (the stream and its reassembly), but
+	 * for the RST's sender */
+	setu_tcp_stream_t t = ssn->s[0];
+	ssn->s[0] = ssn->s[1];
+	ssn->s[1] = t;
+	if (ssn->rst_dir >= 0)
+		ssn->rst_dir = (int8_t)(1 - ssn->rst_dir);
+}
+
 /* Swap the flow when the stream learns that the sender of p is the server. */
 static int flow_dir(setu_flow_t *f, setu_pkt_t *p, bool sender_is_client)
 {

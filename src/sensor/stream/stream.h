@@ -119,6 +119,12 @@ void setu_stream_counters(const setu_stream_ctx_t *sc, setu_counter_cb cb, void 
 
 /* For the flow table: a SYN on a finished session starts a new flow (TCP port reuse). */
 bool setu_stream_is_reuse(const setu_flow_t *f, const setu_pkt_t *p);
+/* The flow was swapped (setu_flow_swap: its first sender turned out to be the server):
+ * swap the session's two sides with it, each stream with its reassembly state (pending
+ * segments, raw window, progress, flags) and the RST's direction, so that direction 0
+ * is again the client's data. As Suricata's FlowSwap swaps the TCP streams. No-op
+ * without a session. */
+void setu_stream_swap(setu_flow_t *f);
 /* Free a session (called by the flow table when it frees the flow). */
 void setu_tcp_session_free(struct setu_tcp_session *ssn);
 

@@ -540,6 +540,12 @@ bool setu_dns_reversed(const setu_dns_state_t *ds)
 	return ds->reversed;
 }
 
+void setu_dns_swap(setu_dns_state_t *ds)
+{
+	ds->reversed = !ds->reversed;
+	ds->seen_first = true; /* the sense is known now: keep it */
+}
+
 /* TCP: messages with a 2-byte length prefix may span chunks; the partial one is kept in
  * a per-direction buffer (reused), whole messages in the chunk are parsed in place. */
 static int dns_tcp(setu_dns_state_t *ds, int dir, const uint8_t *d, size_t n,
