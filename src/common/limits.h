@@ -109,6 +109,9 @@
 #define SETU_TCP_WSCALE_MAX 14u
 
 /* --- detect (owner: src/sensor/detect) --- */
+/* Detect engine arena: chunk size of the bump allocator holding accepted rules
+ * (structs, keyword payloads, strings); bigger objects get a chunk of their own. */
+#define SETU_DETECT_ARENA_CHUNK (256u * 1024)
 /* Fast patterns remembered per TCP flow direction so that reassembled stream data is
  * prefiltered once (only new bytes are scanned, not the whole raw window again): a
  * direction whose window holds more distinct patterns falls back to scanning its whole

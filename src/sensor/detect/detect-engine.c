@@ -156,6 +156,8 @@ static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
 			if (RF_PENDING(r))
 				de->stats.applayer_pending++;
 			r->order = old->order;
+			/* on ENOMEM the rule stays malloc-owned: still freed correctly */
+			(void)setu_rule_to_arena(&de->arena, &r);
 			de->rules[ld->dup_vals[slot]] = r;
 			setu_rule_free(old);
 		} else {
@@ -179,6 +181,8 @@ static int add_rule(loader_t *ld, setu_rule_t *r, setu_diag_t *d)
 		de->rules = nr;
 		ld->cap_rules = nc;
 	}
+	/* accepted: into the arena (on ENOMEM it stays malloc-owned, still correct) */
+	(void)setu_rule_to_arena(&de->arena, &r);
 	r->order = ld->next_order++;
 	ld->dup_keys[slot] = key;
 	ld->dup_vals[slot] = de->nrules;
@@ -1021,6 +1025,7 @@ void setu_detect_engine_free(setu_detect_engine_t *de)
 		free(de->files[i]);
 	free(de->files);
 	th_state_free(de->ths);
+	detect_arena_free(&de->arena); /* after the rules: they live in it */
 	free(de);
 }
 

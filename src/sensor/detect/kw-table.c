@@ -22,6 +22,13 @@ const keyword_t *detect_keyword_find(const char *name)
 
 void sm_free(sm_t *sm)
 {
+	if (sm->arena) { /* payload in the engine arena: only the PCRE2 code is ours */
+		if (sm->type == SM_PCRE && sm->u.rx != NULL)
+			pcre2_code_free(sm->u.rx->re);
+		free(sm->num2);
+		memset(sm, 0, sizeof(*sm));
+		return;
+	}
 	switch (sm->type) {
 	case SM_CONTENT:
 		if (sm->u.ct != NULL)

@@ -279,6 +279,18 @@ void setu_rule_free(setu_rule_t *r)
 {
 	if (r == NULL)
 		return;
+	if (r->arena) { /* setu_rule_to_arena: the engine's arena holds the rest */
+		free(r->suppress);
+		if (!r->arena_sms)
+			return;
+		for (int l = 0; l < LIST_COUNT; l++)
+			for (uint32_t i = 0; i < r->lists[l].n; i++)
+				sm_free(&r->lists[l].v[i]);
+		for (uint32_t b = 0; b < r->nbl; b++)
+			for (uint32_t i = 0; i < r->bl[b].l.n; i++)
+				sm_free(&r->bl[b].l.v[i]);
+		return;
+	}
 	for (int l = 0; l < LIST_COUNT; l++) {
 		for (uint32_t i = 0; i < r->lists[l].n; i++)
 			sm_free(&r->lists[l].v[i]);
