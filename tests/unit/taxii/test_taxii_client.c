@@ -303,14 +303,18 @@ static void test_filter_encoding(void **state)
 	assert_string_equal(page.next, "");
 	assert_int_equal(page.http_status, 200);
 	setu_taxii_page_clear(&page);
+	assert_true(fx->nreq >= 1);
 	const fx_req_t *r = &fx->reqs[0];
-	/* Raw request: every reserved byte of ids and values is percent-encoded. */
-	assert_non_null(strstr(r->uri, "/api1/collections/coll%2F1%20x/objects/?"));
-	assert_non_null(strstr(r->uri, "added_after=2024-01-01T00%3A00%3A00.000Z"));
-	assert_non_null(strstr(r->uri, "match%5Btype%5D=indicator%2Cmalware"));
-	assert_non_null(strstr(r->uri, "match%5Bid%5D=indicator--a%20b%26c%3Dd"));
-	assert_non_null(strstr(r->uri, "next=a%2Bb%2Fc%3D%3F"));
-	assert_non_null(strstr(r->uri, "limit=5"));
+	/* Raw request: every reserved byte of ids and values is percent-encoded. (A copy:
+	 * gcc -O3 cannot see the size of the fixture's array through the pointer.) */
+	char uri[sizeof(r->uri)];
+	snprintf(uri, sizeof(uri), "%s", r->uri);
+	assert_non_null(strstr(uri, "/api1/collections/coll%2F1%20x/objects/?"));
+	assert_non_null(strstr(uri, "added_after=2024-01-01T00%3A00%3A00.000Z"));
+	assert_non_null(strstr(uri, "match%5Btype%5D=indicator%2Cmalware"));
+	assert_non_null(strstr(uri, "match%5Bid%5D=indicator--a%20b%26c%3Dd"));
+	assert_non_null(strstr(uri, "next=a%2Bb%2Fc%3D%3F"));
+	assert_non_null(strstr(uri, "limit=5"));
 	/* And the server decodes them back to what we meant. */
 	assert_string_equal(r->added_after, "2024-01-01T00:00:00.000Z");
 	assert_string_equal(r->match_type, "indicator,malware");
