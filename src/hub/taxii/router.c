@@ -98,6 +98,36 @@ void taxii_json(taxii_call_t *c, int status, json_t *v)
 	taxii_body(c, status, s, strlen(s));
 }
 
+/* A description may quote the client's bytes (a parser's "near '...'") or be cut in the
+ * middle of a character: every byte that is not part of a well-formed UTF-8 sequence
+ * becomes '?', so the error body is always valid JSON text (RFC 8259 §8.1). */
+static void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (*p != 0) {
+		unsigned n = p[0] < 0x80                    ? 0
+		             : p[0] >= 0xc2 && p[0] <= 0xdf ? 1
+		             : p[0] >= 0xe0 && p[0] <= 0xef ? 2
+		             : p[0] >= 0xf0 && p[0] <= 0xf4 ? 3
+		                                            : 4;
+		bool ok = n < 4;
+		for (unsigned k = 1; ok && k <= n; k++)
+			ok = (p[k] & 0xc0) == 0x80;
+		/* no overlong 3/4-byte forms, no surrogates, nothing above U+10FFFF */
+		if (ok && n == 2)
+			ok = !(p[0] == 0xe0 && p[1] < 0xa0) &&
+			     !(p[0] == 0xed && p[1] >= 0xa0);
+		if (ok && n == 3)
+			ok = !(p[0] == 0xf0 && p[1] < 0x90) &&
+			     !(p[0] == 0xf4 && p[1] >= 0x90);
+		if (!ok) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 void taxii_error(taxii_call_t *c, int status, const char *title, const char *fmt, ...)
 {
 	char desc[512];
@@ -105,6 +135,7 @@ void taxii_error(taxii_call_t *c, int status, const char *title, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
+	utf8_scrub(desc);
 	char code[8];
 	snprintf(code, sizeof(code), "%d", status);
 	json_t *e = json_pack("{s:s, s:s, s:s}", "title", title, "description", desc,
