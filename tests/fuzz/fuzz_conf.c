@@ -1,7 +1,9 @@
 /* fuzz_conf.c — libFuzzer target for the YAML configuration loader and the readers on
- * top of it: the sensor's setu.yaml and the hub's hub.yaml. */
+ * top of it: the sensor's setu.yaml (its af-packet: section too) and the hub's
+ * hub.yaml. */
 #include "common/conf.h"
 #include "hub/hub.h"
+#include "sensor/capture/capture-afp.h"
 #include "sensor/engine/engine.h"
 
 #include <stddef.h>
@@ -27,6 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setu_hub_config_t hub;
 		setu_hub_config_defaults(&hub);
 		(void)setu_hub_config_apply(&hub, c, &d);
+		setu_afp_config_t afp;
+		setu_afp_config_default(&afp, "eth0");
+		(void)setu_afp_config_from_conf(&afp, c, &d);
 	}
 	setu_conf_free(c);
 	return 0;

@@ -842,6 +842,19 @@ static int sq_object_marking(setu_store_t *s, int64_t collection_id, const char 
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? SETU_ENOENT : SETU_EDB;
 }
 
+/* An array of elements of size sz holding n with room for *cap: room for one more,
+ * doubling; NULL (v untouched) when out of memory. */
+static void *grow_for_one(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? 2 * *cap : 8;
+	void *v2 = realloc(v, nc * sz);
+	if (v2 != NULL)
+		*cap = nc;
+	return v2;
+}
+
 static int sq_object_referrers(setu_store_t *s, int64_t collection_id,
                                const char *stix_id,
                                int (*cb)(void *, int64_t, int, const char *), void *user)
@@ -861,15 +874,12 @@ static int sq_object_referrers(setu_store_t *s, int64_t collection_id,
 	size_t n = 0, cap = 0;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			struct ref *v2 = realloc(v, cap * sizeof(*v));
-			if (v2 == NULL) {
-				r = SETU_ENOMEM;
-				break;
-			}
-			v = v2;
+		void *v2 = grow_for_one(v, n, &cap, sizeof(*v));
+		if (v2 == NULL) {
+			r = SETU_ENOMEM;
+			break;
 		}
+		v = v2;
 		v[n].row = sqlite3_column_int64(st, 0);
 		v[n].tlp = sqlite3_column_int(st, 1);
 		v[n].rec = strdup((const char *)sqlite3_column_text(st, 2));
@@ -1377,15 +1387,12 @@ static int sq_peer_list(setu_store_t *s, setu_peer_cb cb, void *user)
 	size_t n = 0, cap = 0;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			setu_peer_t *v2 = realloc(v, cap * sizeof(*v));
-			if (v2 == NULL) {
-				r = SETU_ENOMEM;
-				break;
-			}
-			v = v2;
+		void *v2 = grow_for_one(v, n, &cap, sizeof(*v));
+		if (v2 == NULL) {
+			r = SETU_ENOMEM;
+			break;
 		}
+		v = v2;
 		read_peer(st, &v[n++]);
 	}
 	sqlite3_reset(st);
@@ -1464,15 +1471,12 @@ static int sq_agreement_list(setu_store_t *s, int64_t peer_id, setu_agreement_cb
 	size_t n = 0, cap = 0;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 8;
-			setu_agreement_t *v2 = realloc(v, cap * sizeof(*v));
-			if (v2 == NULL) {
-				r = SETU_ENOMEM;
-				break;
-			}
-			v = v2;
+		void *v2 = grow_for_one(v, n, &cap, sizeof(*v));
+		if (v2 == NULL) {
+			r = SETU_ENOMEM;
+			break;
 		}
+		v = v2;
 		read_agreement(st, &v[n++]);
 	}
 	sqlite3_reset(st);
