@@ -185,45 +185,6 @@ static void sm_move(detect_arena_t *a, sm_t *d, const sm_t *s, bool *ok)
 	d->arena = 1;
 }
 
-/* free what sm_move copied from s (the PCRE2 code went with the copy) */
-static void sm_release(sm_t *s)
-{
-	switch (s->type) {
-	case SM_CONTENT:
-		if (s->u.ct != NULL)
-			free(s->u.ct->pat);
-		free(s->u.ct);
-		break;
-	case SM_PCRE:
-		free(s->u.rx);
-		break;
-	case SM_BYTE_TEST:
-	case SM_BYTE_JUMP:
-	case SM_BYTE_EXTRACT:
-	case SM_BYTE_MATH:
-		free(s->u.by);
-		break;
-	case SM_ISDATAAT:
-		free(s->u.da);
-		break;
-	case SM_FLOWBITS:
-		if (s->u.fb != NULL)
-			free(s->u.fb->idx);
-		free(s->u.fb);
-		break;
-	case SM_FLOWINT:
-		free(s->u.fi);
-		break;
-	case SM_FLAGS:
-	case SM_FRAGBITS:
-	case SM_IPOPTS:
-		free(s->u.bits);
-		break;
-	default: /* not movable: the arena copy took over the malloc'd payload */
-		break;
-	}
-}
-
 static sm_t *list_move(detect_arena_t *a, const sm_list_arr_t *l, bool *ok)
 {
 	if (l->v == NULL)
@@ -239,7 +200,7 @@ static sm_t *list_move(detect_arena_t *a, const sm_list_arr_t *l, bool *ok)
 static void list_release(sm_list_arr_t *l)
 {
 	for (uint32_t i = 0; i < l->n; i++)
-		sm_release(&l->v[i]);
+		(void)sm_free_payload(&l->v[i]); /* the PCRE2 code went with the copy */
 	free(l->v);
 }
 

@@ -876,6 +876,9 @@ int rule_move_last_to_buffer(parse_ctx_t *pc, setu_rule_t *r, int db, uint8_t ty
 /* app-layer parts of rule finalisation: protocol, direction, RF_TX */
 int kw_applayer_finalize(parse_ctx_t *pc, setu_rule_t *r);
 bool num_match(const sm_num_t *n, uint64_t v);
+/* Free the malloc'd payload of a keyword the arena can hold (never a PCRE2 code);
+ * false for the other types (nothing freed). */
+bool sm_free_payload(sm_t *sm);
 void sm_free(sm_t *sm);
 
 #endif

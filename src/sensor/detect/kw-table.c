@@ -20,58 +20,63 @@ const keyword_t *detect_keyword_find(const char *name)
 	return NULL;
 }
 
-void sm_free(sm_t *sm)
+bool sm_free_payload(sm_t *sm)
 {
-	if (sm->arena) { /* payload in the engine arena: only the PCRE2 code is ours */
-		if (sm->type == SM_PCRE && sm->u.rx != NULL)
-			pcre2_code_free(sm->u.rx->re);
-		free(sm->num2);
-		memset(sm, 0, sizeof(*sm));
-		return;
-	}
 	switch (sm->type) {
 	case SM_CONTENT:
 		if (sm->u.ct != NULL)
 			free(sm->u.ct->pat);
 		free(sm->u.ct);
-		break;
+		return true;
 	case SM_PCRE:
-		if (sm->u.rx != NULL)
-			pcre2_code_free(sm->u.rx->re);
 		free(sm->u.rx);
-		break;
+		return true;
 	case SM_BYTE_TEST:
 	case SM_BYTE_JUMP:
 	case SM_BYTE_EXTRACT:
 	case SM_BYTE_MATH:
 		free(sm->u.by);
-		break;
+		return true;
 	case SM_ISDATAAT:
 		free(sm->u.da);
-		break;
+		return true;
 	case SM_FLOWBITS:
 		if (sm->u.fb != NULL)
 			free(sm->u.fb->idx);
 		free(sm->u.fb);
-		break;
+		return true;
 	case SM_FLOWINT:
 		free(sm->u.fi);
-		break;
-	case SM_FLOW:
-	case SM_SAMEIP:
-	case SM_EVENT:
-	case SM_APPPROTO:
-	case SM_TLS_CERT_VALID:
-	case SM_TLS_STORE:
-		break;
+		return true;
 	case SM_FLAGS:
 	case SM_FRAGBITS:
 	case SM_IPOPTS:
 		free(sm->u.bits);
-		break;
+		return true;
 	default:
-		free(sm->u.num);
-		break;
+		return false;
+	}
+}
+
+void sm_free(sm_t *sm)
+{
+	if (sm->type == SM_PCRE && sm->u.rx != NULL)
+		pcre2_code_free(sm->u.rx->re);
+	/* an arena rule's payload lives in the engine arena: only the PCRE2 code is ours
+	 */
+	if (!sm->arena && !sm_free_payload(sm)) {
+		switch (sm->type) {
+		case SM_FLOW:
+		case SM_SAMEIP:
+		case SM_EVENT:
+		case SM_APPPROTO:
+		case SM_TLS_CERT_VALID:
+		case SM_TLS_STORE:
+			break; /* no payload */
+		default:
+			free(sm->u.num);
+			break;
+		}
 	}
 	free(sm->num2);
 	memset(sm, 0, sizeof(*sm));
