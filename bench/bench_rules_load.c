@@ -3,53 +3,14 @@
  * rules/s, seconds and peak RSS. Not a test: run by hand, e.g.
  *   bench_rules_load ../shared/testdata/rules/et-open-suricata4-2019 \
  *                    ../shared/testdata/rules/et-open-suricata5-2025-07-28 */
+#include "bench_rulefiles.h"
 #include "sensor/detect/detect.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int add_dir(const char *dir, char ***files, size_t *n, size_t *cap)
-{
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return -1;
-	struct dirent *e;
-	size_t first = *n;
-	while ((e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
-		if (l < 7 || strcmp(e->d_name + l - 6, ".rules") != 0)
-			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			char **nf = realloc(*files, *cap * sizeof(*nf));
-			if (nf == NULL) {
-				closedir(d);
-				return -1;
-			}
-			*files = nf;
-		}
-		size_t pl = strlen(dir) + l + 2;
-		char *p = malloc(pl);
-		if (p == NULL) {
-			closedir(d);
-			return -1;
-		}
-		snprintf(p, pl, "%s/%s", dir, e->d_name);
-		(*files)[(*n)++] = p;
-	}
-	closedir(d);
-	qsort(*files + first, *n - first, sizeof(**files), cmp_str);
-	return 0;
-}
 
 static double now(void)
 {
