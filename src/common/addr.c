@@ -1,6 +1,8 @@
 /* addr.c — text conversion of setu_addr_t (inet_ntop/inet_pton, RFC 5952). */
 #include "addr.h"
 
+#include "buf.h"
+
 #include "setu/error.h"
 
 #include <arpa/inet.h>
@@ -11,7 +13,17 @@ const char *setu_addr_str(const setu_addr_t *a, char *buf, size_t size)
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
-	if (a->family == 4)
+	if (a->family == 4 && size >= 16) {
+		/* by hand: glibc's inet_ntop formats IPv4 with sprintf, and every EVE
+		 * record prints two addresses */
+		char *o = buf;
+		for (int i = 0; i < 4; i++) {
+			if (i > 0)
+				*o++ = '.';
+			o += setu_fmt_u64(o, a->b[i]);
+		}
+		*o = '\0';
+	} else if (a->family == 4)
 		inet_ntop(AF_INET, a->b, buf, (socklen_t)size);
 	else if (a->family == 6)
 		inet_ntop(AF_INET6, a->b, buf, (socklen_t)size);

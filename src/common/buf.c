@@ -57,7 +57,12 @@ static int buf_reserve(setu_buf_t *b, size_t extra)
 	return 0;
 }
 
-int setu_buf_append(setu_buf_t *b, const void *p, size_t n)
+int setu_buf_reserve(setu_buf_t *b, size_t extra)
+{
+	return buf_reserve(b, extra);
+}
+
+int setu_buf_append_grow(setu_buf_t *b, const void *p, size_t n)
 {
 	int rc = buf_reserve(b, n);
 	if (rc != 0)
@@ -140,6 +145,20 @@ static size_t utf8_len(const uint8_t *s, size_t n)
 	return l;
 }
 
+/* 1 for the bytes a JSON string cannot hold as they are: controls, '"', '\\', and
+ * bytes >= 0x80 (checked as UTF-8). One lookup a byte on the runs of plain text. */
+static const uint8_t json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -148,8 +167,7 @@ static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 	while (i < n) {
 		size_t run = i;
 		/* copy runs of plain printable ASCII in one append */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' &&
-		       s[run] != '\\')
+		while (run < n && !json_special[s[run]])
 			run++;
 		if (run > i) {
 			setu_buf_append(b, s + i, run - i);
@@ -204,13 +222,34 @@ static void json_escape(setu_buf_t *b, const uint8_t *s, size_t n)
 
 void setu_json_key(setu_json_t *j, const char *key)
 {
-	if (j->need_comma[j->depth])
-		setu_buf_putc(j->b, ',');
+	bool comma = j->need_comma[j->depth];
 	j->need_comma[j->depth] = true;
-	if (key != NULL) {
-		json_escape(j->b, (const uint8_t *)key, strlen(key));
-		setu_buf_putc(j->b, ':');
+	if (key == NULL) {
+		if (comma)
+			setu_buf_putc(j->b, ',');
+		return;
 	}
+	/* keys are nearly always short plain names: written in one append */
+	char k[64];
+	size_t n = 0;
+	if (comma)
+		k[n++] = ',';
+	k[n++] = '"';
+	for (const char *c = key; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (n + 3 > sizeof(k) || json_special[u]) {
+			/* long, or needs escaping */
+			if (comma)
+				setu_buf_putc(j->b, ',');
+			json_escape(j->b, (const uint8_t *)key, strlen(key));
+			setu_buf_putc(j->b, ':');
+			return;
+		}
+		k[n++] = (char)u;
+	}
+	k[n++] = '"';
+	k[n++] = ':';
+	setu_buf_append(j->b, k, n);
 }
 
 static void json_push(setu_json_t *j, char open)
@@ -265,16 +304,38 @@ void setu_json_strn(setu_json_t *j, const char *key, const uint8_t *val, size_t 
 	json_escape(j->b, val, n);
 }
 
+size_t setu_fmt_u64(char *out, uint64_t v)
+{
+	char t[20];
+	size_t n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = t[n - 1 - i];
+	return n;
+}
+
 void setu_json_u64(setu_json_t *j, const char *key, uint64_t val)
 {
 	setu_json_key(j, key);
-	setu_buf_printf(j->b, "%llu", (unsigned long long)val);
+	char d[20];
+	setu_buf_append(j->b, d, setu_fmt_u64(d, val));
 }
 
 void setu_json_i64(setu_json_t *j, const char *key, int64_t val)
 {
 	setu_json_key(j, key);
-	setu_buf_printf(j->b, "%lld", (long long)val);
+	char d[21];
+	d[0] = '-';
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t m = val < 0 ? 0 - (uint64_t)val : (uint64_t)val;
+	size_t n = setu_fmt_u64(d + 1, m);
+	if (val < 0)
+		setu_buf_append(j->b, d, n + 1);
+	else
+		setu_buf_append(j->b, d + 1, n);
 }
 
 void setu_json_double(setu_json_t *j, const char *key, double val)

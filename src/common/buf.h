@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct setu_buf {
 	char *data; /* owned; always NUL-terminated when len > 0 */
@@ -20,12 +21,33 @@ typedef struct setu_buf {
 void setu_buf_init(setu_buf_t *b, size_t max);
 void setu_buf_free(setu_buf_t *b);
 void setu_buf_reset(setu_buf_t *b);
-/* Returns 0, or SETU_ENOMEM / SETU_ELIMIT (also latched in the flags). */
-int setu_buf_append(setu_buf_t *b, const void *p, size_t n);
+/* Returns 0, or SETU_ENOMEM / SETU_ELIMIT (also latched in the flags). Inline when the
+ * bytes fit the room there is (nearly always: EVE records append in small pieces, and
+ * the call and checks of the general case were a visible share of writing them). */
+int setu_buf_append_grow(setu_buf_t *b, const void *p, size_t n);
+static inline int setu_buf_append(setu_buf_t *b, const void *p, size_t n)
+{
+	if (n < b->cap - b->len && !b->overflow && !b->oom &&
+	    (b->max == 0 || n <= b->max - b->len)) {
+		if (n > 0)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return setu_buf_append_grow(b, p, n);
+}
+/* Room for extra more bytes (within max), so that appends up to it do not grow the
+ * buffer again. Returns 0, or SETU_ENOMEM / SETU_ELIMIT as setu_buf_append. */
+int setu_buf_reserve(setu_buf_t *b, size_t extra);
 int setu_buf_puts(setu_buf_t *b, const char *s);
 int setu_buf_putc(setu_buf_t *b, char c);
 int setu_buf_printf(setu_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* v in decimal at out (no NUL, at most 20 bytes); returns the digit count. By hand:
+ * output paths (EVE records, fingerprints) format numbers by the million, and printf's
+ * format parsing was a visible share of their cost. */
+size_t setu_fmt_u64(char *out, uint64_t v);
 static inline bool setu_buf_ok(const setu_buf_t *b)
 {
 	return !b->overflow && !b->oom;

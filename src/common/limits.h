@@ -167,6 +167,10 @@
 /* Threads compiling the groups' Hyperscan databases at load (capped by the CPUs online):
  * compiles are independent and dominate load time. */
 #define SETU_DETECT_COMPILE_THREADS 4
+/* A fast pattern that must end within the first this many payload bytes (depth/offset)
+ * goes, for packets the stream covers, to a database scanned over those bytes only. In ET
+ * Open nearly all such bounds are <= 32; larger ones are scanned with the rest. */
+#define SETU_DETECT_HEAD_MAX 64u
 
 /* --- applayer (owner: src/sensor/applayer) --- */
 /* Protocol detection: bytes of a direction probed before giving up (Suricata probes a

@@ -634,7 +634,63 @@ static int index_nonpf(setu_detect_engine_t *de, pgroup_t *pg)
 	return rc;
 }
 
-static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
+/* cov[] value of a pattern some covered-packet rule uses without a bound */
+#define COV_UNBOUNDED UINT32_MAX
+
+/* Where a fast pattern must end in the payload when its content is anchored by literal
+ * depth (and offset) or startswith, and that is within SETU_DETECT_HEAD_MAX bytes; else
+ * COV_UNBOUNDED. (A chopped fast pattern lies inside its content: the same bound.) */
+static uint32_t fp_head_bound(const sm_content_t *ct)
+{
+	if (ct->flags & (CT_DISTANCE | CT_WITHIN))
+		return COV_UNBOUNDED;
+	int64_t end;
+	if (ct->flags & CT_DEPTH) {
+		if (ct->depth.var >= 0 ||
+		    ((ct->flags & CT_OFFSET) && ct->offset.var >= 0))
+			return COV_UNBOUNDED;
+		end = ((ct->flags & CT_OFFSET) ? ct->offset.v : 0) + ct->depth.v;
+	} else if ((ct->flags & CT_STARTSWITH) && !(ct->flags & CT_OFFSET)) {
+		end = ct->len;
+	} else {
+		return COV_UNBOUNDED;
+	}
+	return end > 0 && end <= (int64_t)SETU_DETECT_HEAD_MAX ? (uint32_t)end
+	                                                       : COV_UNBOUNDED;
+}
+
+/* job = the patterns k with lo <= cov[k] <= hi (ids kept), compiled into *db; none: no
+ * job. */
+static int subset_job(compile_job_t *job, hs_database_t **db, const uint32_t *cov,
+                      uint32_t npat, uint32_t lo, uint32_t hi, const uint8_t **pp,
+                      const size_t *plen, const unsigned *pflags, const unsigned *pids)
+{
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < npat; k++)
+		n += cov[k] >= lo && cov[k] <= hi;
+	if (n == 0)
+		return 0;
+	job->pp = malloc(n * sizeof(*job->pp));
+	job->plen = malloc(n * sizeof(*job->plen));
+	job->pflags = malloc(n * sizeof(*job->pflags));
+	job->pids = malloc(n * sizeof(*job->pids));
+	if (job->pp == NULL || job->plen == NULL || job->pflags == NULL ||
+	    job->pids == NULL)
+		return SETU_ENOMEM;
+	for (uint32_t k = 0; k < npat; k++)
+		if (cov[k] >= lo && cov[k] <= hi) {
+			job->pp[job->npat] = pp[k];
+			job->plen[job->npat] = plen[k];
+			job->pflags[job->npat] = pflags[k];
+			job->pids[job->npat] = pids[k];
+			job->npat++;
+		}
+	job->db = db;
+	return 0;
+}
+
+static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job,
+                       compile_job_t *cjob, compile_job_t *hjob)
 {
 	pgroup_t *pg = &de->groups[g];
 	uint32_t nr = 0, own = 0;
@@ -658,9 +714,13 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 	unsigned *pflags = malloc(nr * sizeof(*pflags));
 	unsigned *pids = malloc(nr * sizeof(*pids));
 	pg->nonpf = malloc(nr * sizeof(*pg->nonpf));
+	/* per pattern: whether a rule inspected on covered TCP packets uses it: 0 no,
+	 * else the bound of its end for all of them (COV_UNBOUNDED: none) */
+	uint32_t *cov = calloc(nr, sizeof(*cov));
 	int rc = 0;
 	if (ht == NULL || rule_pat == NULL || rule_ids == NULL || pp == NULL ||
-	    plen == NULL || pflags == NULL || pids == NULL || pg->nonpf == NULL) {
+	    plen == NULL || pflags == NULL || pids == NULL || pg->nonpf == NULL ||
+	    cov == NULL) {
 		rc = SETU_ENOMEM;
 		goto out;
 	}
@@ -699,6 +759,11 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 		}
 		if (len > pg->maxpat)
 			pg->maxpat = len;
+		if (detect_rule_on_covered(r)) {
+			uint32_t b = fp_head_bound(ct);
+			if (b > cov[ht[h].id])
+				cov[ht[h].id] = b;
+		}
 		rule_pat[npf] = ht[h].id;
 		rule_ids[npf] = i;
 		npf++;
@@ -728,6 +793,22 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 		}
 		free(fill);
 	}
+	uint32_t nunb = 0;
+	for (uint32_t k = 0; k < npat; k++)
+		nunb += cov[k] == COV_UNBOUNDED;
+	/* outside TCP every packet scans db */
+	pg->cdb_db = nunb == npat || g < G_TCP || g >= G_UDP;
+	if (!pg->cdb_db) {
+		/* the covered packets' databases: subsets, with the same ids */
+		if ((rc = subset_job(cjob, &pg->cdb, cov, npat, COV_UNBOUNDED,
+		                     COV_UNBOUNDED, pp, plen, pflags, pids)) != 0 ||
+		    (rc = subset_job(hjob, &pg->hdb, cov, npat, 1, SETU_DETECT_HEAD_MAX,
+		                     pp, plen, pflags, pids)) != 0)
+			goto out;
+		for (uint32_t k = 0; k < npat; k++)
+			if (cov[k] != COV_UNBOUNDED && cov[k] > pg->head_len)
+				pg->head_len = cov[k];
+	}
 	job->db = &pg->db;
 	job->pp = pp;
 	job->plen = plen;
@@ -742,6 +823,7 @@ static int build_group(setu_detect_engine_t *de, int g, compile_job_t *job)
 	de->stats.prefilter_rules += npf;
 	de->stats.groups++;
 out:
+	free(cov);
 	free(ht);
 	free(rule_pat);
 	free(rule_ids);
@@ -915,15 +997,17 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 		rule_portmask(de->rules[i]);
 	}
 	merge_small_port_groups(de);
-	compile_job_t jobs[G_COUNT];
+	/* [g]: db, [G_COUNT + g]: cdb, [2 * G_COUNT + g]: hdb */
+	compile_job_t jobs[3 * G_COUNT];
 	memset(jobs, 0, sizeof(jobs));
 	for (int g = 0; g < G_COUNT && rc == 0; g++)
-		rc = build_group(de, g, &jobs[g]);
+		rc = build_group(de, g, &jobs[g], &jobs[G_COUNT + g],
+		                 &jobs[2 * G_COUNT + g]);
 	if (rc != 0)
 		setu_diag_set(diag, rc, "out of memory building rule groups");
 	else
-		rc = compile_all(jobs, G_COUNT, diag);
-	for (int g = 0; g < G_COUNT; g++)
+		rc = compile_all(jobs, 3 * G_COUNT, diag);
+	for (int g = 0; g < 3 * G_COUNT; g++)
 		job_free(&jobs[g]);
 	if (rc != 0)
 		return rc;
@@ -994,6 +1078,10 @@ void setu_detect_engine_free(setu_detect_engine_t *de)
 	for (int g = 0; g < G_COUNT; g++) {
 		pgroup_t *pg = &de->groups[g];
 		hs_free_database(pg->db);
+		if (!pg->cdb_db) {
+			hs_free_database(pg->cdb);
+			hs_free_database(pg->hdb);
+		}
 		free(pg->pat_off);
 		free(pg->pat_rules);
 		free(pg->nonpf);

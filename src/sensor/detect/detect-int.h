@@ -492,6 +492,16 @@ typedef struct setu_rule {
 	                   not moved): setu_rule_free walks its lists only then */
 } setu_rule_t;
 
+/* Whether r is inspected on a TCP packet whose payload the reassembled stream inspects
+ * ("covered"): not if it is stream-only, nor if it inspects the stream and does not need
+ * the packet (Suricata: SIG_FLAG_REQUIRE_STREAM without SIG_FLAG_REQUIRE_PACKET). */
+static inline bool detect_rule_on_covered(const setu_rule_t *r)
+{
+	if (r->flags & RF_STREAM_ONLY)
+		return false;
+	return !((r->flags & RF_REQ_STREAM) && !(r->flags & RF_REQ_PACKET));
+}
+
 /* Per-engine bump allocator for accepted rules (detect-arena.c). Freeing thousands of
  * rules object by object (glibc free + malloc_consolidate) took ~60-90 ms at exit with
  * ET Open; the arena is released chunk by chunk. Written by hand: glibc's obstack is a
@@ -667,6 +677,18 @@ uint32_t ipidx_event(const ipidx_t *x, uint16_t ev, const uint32_t **out);
 typedef struct pgroup {
 	bool used; /* a port group exists (else its packets use the any-port group) */
 	hs_database_t *db; /* owned; NULL when no rule has a fast pattern */
+	/* TCP packets whose payload the reassembled stream inspects ("covered": see
+	 * setu_detect_packet) are inspected per packet only by the rules that need the
+	 * packet too (anchored contents, dsize, tcp-pkt...), so the stream's payload is
+	 * not scanned twice with every pattern: their patterns, with their ids in db, are
+	 * in hdb when every such rule's fast pattern ends within the payload's first
+	 * head_len bytes (<= SETU_DETECT_HEAD_MAX: depth/offset), scanned over those
+	 * bytes only, else in cdb, scanned over the whole payload (NULL: none). cdb_db:
+	 * none of that, covered packets scan db (every pattern is needed and unbounded;
+	 * not TCP). */
+	hs_database_t *cdb, *hdb; /* owned unless cdb_db */
+	uint32_t head_len;
+	bool cdb_db;
 	uint32_t npat;
 	uint32_t maxpat;     /* longest pattern, bytes */
 	uint32_t *pat_off;   /* owned [npat+1]: rules of pattern i are

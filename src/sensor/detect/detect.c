@@ -738,11 +738,16 @@ static void collect_finish(setu_detect_thread_t *dt, const pgroup_t *pg,
 }
 
 static void collect(setu_detect_thread_t *dt, const pgroup_t *pg, const setu_pkt_t *p,
-                    const hview_t *v, const uint8_t *buf, size_t len)
+                    const hview_t *v, bool covered, const uint8_t *buf, size_t len)
 {
 	collect_begin(dt);
 	dt->scan_mem = NULL;
-	scan_group(dt, pg, pg->db, buf, len);
+	if (covered && !pg->cdb_db) {
+		scan_group(dt, pg, pg->cdb, buf, len);
+		scan_group(dt, pg, pg->hdb, buf, len < pg->head_len ? len : pg->head_len);
+	} else {
+		scan_group(dt, pg, pg->db, buf, len);
+	}
 	collect_finish(dt, pg, p, v, false);
 }
 
@@ -1231,8 +1236,7 @@ static bool run_rules(setu_detect_thread_t *dt, setu_pkt_t *p, const hview_t *v,
 			/* payload rules of established TCP sessions are inspected on the
 			 * reassembled stream (setu_detect_stream), not per packet, unless
 			 * anchored with depth/offset (Suricata: packet and stream) */
-			if (stream_covered && (r->flags & RF_REQ_STREAM) &&
-			    !(r->flags & RF_REQ_PACKET))
+			if (stream_covered && !detect_rule_on_covered(r))
 				continue;
 			/* one alert per rule and packet: not again if the stream already
 			 * matched it for this packet */
@@ -1364,7 +1368,7 @@ void setu_detect_packet(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 	}
 	bool covered = p->proto == 6 && p->flow != NULL &&
 	               (p->flags & SETU_PKT_STREAM_EST) && p->flow->tcp != NULL;
-	collect(dt, pg, p, &v, p->payload, p->payload_len);
+	collect(dt, pg, p, &v, covered, p->payload, p->payload_len);
 	/* data carried on a SYN is inspected here; if the stream later delivers it, it is
 	 * the direction's first bytes and is not inspected a second time */
 	if (!covered && p->proto == 6 && (p->tcp.flags & SETU_TH_SYN) &&

@@ -283,8 +283,17 @@ static void workers_stats(void *arg)
  * the reader's deep rings (~20 MB of file pages per worker), it lets a worker absorb a
  * long burst of the other's flows without idling. */
 #define SETU_WALK_MAX_LEAD (32u << 20)
-/* The monitor (calling thread) wakes this often while the walkers run. */
+/* The monitor (calling thread) wakes this often while the walkers run, and at once when
+ * the last one finishes. */
 #define SETU_WALK_POLL_MS 20
+
+/* How the walkers tell the monitor they have finished: it waits on cv between its
+ * rounds, so the run ends as soon as the last walker does, not at the next round. */
+typedef struct walk_sync {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* CLOCK_MONOTONIC */
+	unsigned finished; /* guarded by mu */
+} walk_sync_t;
 
 /* One worker thread walking the whole file. Its first line holds what it publishes to
  * the monitor; the struct is a multiple of a cache line, allocated aligned, so no two
@@ -299,6 +308,7 @@ typedef struct walker {
 	setu_capture_t *cap;
 	setu_worker_t *w;
 	struct walker *all; /* the n walkers, this one included */
+	walk_sync_t *sync;
 	unsigned id, n;
 	pthread_t tid;
 	/* read after the thread is joined */
@@ -393,6 +403,10 @@ static void *walker_main(void *arg)
 	free(p);
 	wk->last_ts = last_ts;
 	atomic_store_explicit(&wk->finished, true, memory_order_release);
+	pthread_mutex_lock(&wk->sync->mu);
+	wk->sync->finished++;
+	pthread_cond_signal(&wk->sync->cv);
+	pthread_mutex_unlock(&wk->sync->mu);
 	return NULL;
 }
 
@@ -448,6 +462,13 @@ static int run_walkers(setu_engine_t *e, setu_capture_t *cap, unsigned n,
 {
 	walker_t *wk = aligned_alloc(64, (size_t)n * sizeof(*wk));
 	setu_worker_t **ws = calloc(n, sizeof(*ws));
+	walk_sync_t sync = {.finished = 0};
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&sync.mu, NULL);
+	pthread_cond_init(&sync.cv, &ca);
+	pthread_condattr_destroy(&ca);
 	int rc = 0;
 	unsigned started = 0;
 	if (wk == NULL || ws == NULL) {
@@ -461,6 +482,7 @@ static int run_walkers(setu_engine_t *e, setu_capture_t *cap, unsigned n,
 		wk[i].e = e;
 		wk[i].cap = cap;
 		wk[i].all = wk;
+		wk[i].sync = &sync;
 		wk[i].id = i;
 		wk[i].n = n;
 		wk[i].w = ws[i] = setu_worker_new(e, i);
@@ -487,8 +509,18 @@ static int run_walkers(setu_engine_t *e, setu_capture_t *cap, unsigned n,
 		setu_monitor_init(&mon, e, cap);
 		walk_stats_arg_t sa = {e, cap, {0, 0}};
 		while (!walkers_poll(wk, n, cap, &sa)) {
-			struct timespec nap = {0, SETU_WALK_POLL_MS * 1000000L};
-			nanosleep(&nap, NULL);
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += SETU_WALK_POLL_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_mutex_lock(&sync.mu);
+			while (sync.finished < n &&
+			       pthread_cond_timedwait(&sync.cv, &sync.mu, &until) == 0)
+				;
+			pthread_mutex_unlock(&sync.mu);
 			setu_eve_sink_flush_if(e->eve);
 			setu_monitor_tick(&mon, true, walk_stats, &sa);
 		}
@@ -517,6 +549,8 @@ out:;
 		setu_worker_free(ws[i]);
 	free(wk);
 	free(ws);
+	pthread_cond_destroy(&sync.cv);
+	pthread_mutex_destroy(&sync.mu);
 	return rc;
 }
 

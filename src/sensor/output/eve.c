@@ -258,6 +258,42 @@ void setu_eve_timestamp(const struct timeval *tv, char out[SETU_EVE_TS_LEN])
 	struct tm tm;
 	time_t t = tv->tv_sec;
 	localtime_r(&t, &tm);
+	long us = (long)tv->tv_usec;
+	long off = tm.tm_gmtoff / 60; /* minutes east of UTC, as %z prints it */
+	int year = tm.tm_year + 1900;
+	if (year >= 0 && year <= 9999 && us >= 0 && us < 1000000 && off > -6000 &&
+	    off < 6000) {
+		/* digits written directly: one of these per EVE record */
+		char *o = out;
+		unsigned long long v;
+		int w;
+		static const struct {
+			int width;
+			char sep;
+		} f[] = {{4, '-'}, {2, '-'}, {2, 'T'}, {2, ':'},
+		         {2, ':'}, {2, '.'}, {6, 0}};
+		const long val[] = {year,      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		                    tm.tm_min, tm.tm_sec,     us};
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+			v = (unsigned long long)val[i];
+			for (w = f[i].width - 1; w >= 0; w--) {
+				o[w] = (char)('0' + v % 10);
+				v /= 10;
+			}
+			o += f[i].width;
+			if (f[i].sep)
+				*o++ = f[i].sep;
+		}
+		*o++ = off < 0 ? '-' : '+';
+		if (off < 0)
+			off = -off;
+		o[0] = (char)('0' + off / 600);
+		o[1] = (char)('0' + off / 60 % 10);
+		o[2] = (char)('0' + off % 60 / 10);
+		o[3] = (char)('0' + off % 10);
+		o[4] = '\0';
+		return;
+	}
 	char date[64], zone[16];
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof(zone), "%z", &tm);

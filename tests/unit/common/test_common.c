@@ -65,6 +65,50 @@ static void test_json_writer(void **state)
 	setu_buf_free(&b);
 }
 
+static void test_json_numbers_keys(void **state)
+{
+	(void)state;
+	setu_buf_t b;
+	setu_buf_init(&b, 0);
+	setu_json_t j;
+	setu_json_init(&j, &b);
+	setu_json_open_object(&j, NULL);
+	setu_json_u64(&j, "z", 0);
+	setu_json_u64(&j, "max", UINT64_MAX);
+	setu_json_i64(&j, "min", INT64_MIN);
+	setu_json_i64(&j, "m1", -1);
+	setu_json_i64(&j, "p", 1234567);
+	/* a key that needs escaping, and one longer than the short-key path */
+	setu_json_bool(&j, "q\"k", false);
+	setu_json_u64(
+	    &j, "a-key-longer-than-sixty-four-bytes-is-written-by-the-general-path-0", 7);
+	setu_json_close_object(&j);
+	assert_true(setu_buf_ok(&b));
+	assert_string_equal(
+	    b.data,
+	    "{\"z\":0,\"max\":18446744073709551615,\"min\":-9223372036854775808,"
+	    "\"m1\":-1,\"p\":1234567,\"q\\\"k\":false,"
+	    "\"a-key-longer-than-sixty-four-bytes-is-written-by-the-general-path-0\":7}");
+	char d[20];
+	assert_int_equal(setu_fmt_u64(d, 10), 2);
+	assert_memory_equal(d, "10", 2);
+	/* appends that fit inline and ones that grow keep the buffer NUL-terminated */
+	setu_buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(setu_buf_append(&b, "xy", 2), 0);
+	assert_int_equal(b.len, 2000);
+	assert_int_equal(strlen(b.data), 2000);
+	setu_buf_free(&b);
+	/* reserve within max, then the limit still applies */
+	setu_buf_init(&b, 8);
+	assert_int_equal(setu_buf_reserve(&b, 8), 0);
+	assert_true(b.cap >= 9);
+	assert_int_equal(setu_buf_append(&b, "12345678", 8), 0);
+	assert_int_equal(setu_buf_append(&b, "9", 1), SETU_ELIMIT);
+	assert_string_equal(b.data, "12345678");
+	setu_buf_free(&b);
+}
+
 static void test_buf_cap(void **state)
 {
 	(void)state;
@@ -97,6 +141,10 @@ static void test_addr(void **state)
 	char s[SETU_ADDR_STRLEN];
 	assert_int_equal(setu_addr_parse(&a, "192.0.2.1"), 0);
 	assert_string_equal(setu_addr_str(&a, s, sizeof(s)), "192.0.2.1");
+	assert_int_equal(setu_addr_parse(&a, "0.10.100.255"), 0);
+	assert_string_equal(setu_addr_str(&a, s, sizeof(s)), "0.10.100.255");
+	char small[8]; /* too short for the address: inet_ntop's empty answer */
+	assert_string_equal(setu_addr_str(&a, small, sizeof(small)), "");
 	assert_int_equal(setu_addr_parse(&c, "2001:db8:0:0:0:0:0:1"), 0);
 	assert_string_equal(setu_addr_str(&c, s, sizeof(s)), "2001:db8::1");
 	assert_true(setu_addr_cmp(&a, &c) < 0);
@@ -107,8 +155,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_error_names), cmocka_unit_test(test_reader_bounds),
-	    cmocka_unit_test(test_json_writer), cmocka_unit_test(test_buf_cap),
-	    cmocka_unit_test(test_base64),      cmocka_unit_test(test_addr),
+	    cmocka_unit_test(test_json_writer), cmocka_unit_test(test_json_numbers_keys),
+	    cmocka_unit_test(test_buf_cap),     cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

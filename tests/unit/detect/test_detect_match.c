@@ -1069,6 +1069,67 @@ static void test_flow_swap(void **state)
 
 /* dsize with !=, >, >= or a range requires a payload (Suricata's
  * SIG_MASK_REQUIRE_PAYLOAD); = 0, < and <= match empty packets. */
+/* Packets of an established TCP session whose payload the stream inspects ("covered")
+ * are inspected per packet only by rules that need the packet: anchored contents
+ * (their fast pattern scanned over the payload's head when it must end there, else
+ * over all of it), dsize; not by rules the stream alone inspects. */
+static void test_covered_packets(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de = load(
+	    "alert tcp any any -> any any (content:\"HEAD\"; depth:4; sid:1;)\n"
+	    "alert tcp any any -> any any (content:\"MIDDLE\"; offset:70; depth:10; "
+	    "sid:2;)\n"
+	    "alert tcp any any -> any any (content:\"ANYWHERE\"; dsize:>0; sid:3;)\n"
+	    "alert tcp any any -> any any (content:\"STREAMONLY\"; sid:4;)\n"
+	    "alert tcp any any -> any any (content:\"X\"; depth:1; content:\"RELATIVE\"; "
+	    "distance:0; sid:5;)\n"
+	    "alert tcp any any -> any any (content:\"LATEHEAD\"; depth:8; sid:6;)\n");
+	setu_detect_thread_t *dt = setu_detect_thread_new(de);
+	assert_non_null(dt);
+	setu_flow_t flow;
+	memset(&flow, 0, sizeof(flow));
+	flow.state = SETU_FLOW_STATE_ESTABLISHED;
+	flow.tcp = calloc(1, sizeof(*flow.tcp));
+	assert_non_null(flow.tcp);
+	char a[160];
+	memset(a, '.', sizeof(a));
+	memcpy(a, "HEAD", 4);
+	memcpy(a + 20, "LATEHEAD", 8);
+	memcpy(a + 72, "MIDDLE", 6);
+	memcpy(a + 100, "ANYWHERE", 8);
+	memcpy(a + 130, "STREAMONLY", 10);
+	setu_pkt_t p;
+	for (int covered = 1; covered >= 0; covered--) {
+		hits_t h = {0};
+		mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, a, sizeof(a));
+		p.flow = &flow;
+		p.flags |= SETU_PKT_TOSERVER | (covered ? SETU_PKT_STREAM_EST : 0);
+		setu_detect_packet(dt, &p, on_alert, &h);
+		assert_true(hit(&h, 1));
+		assert_true(hit(&h, 2));
+		assert_true(hit(&h, 3));
+		assert_false(hit(&h, 5));
+		assert_false(hit(&h, 6)); /* beyond its depth */
+		/* the stream inspects it on covered packets; packets of a session the
+		 * stream does not cover are inspected by it */
+		assert_int_equal(hit(&h, 4), !covered);
+	}
+	const char *b = "XRELATIVE HEAD LATEHEAD";
+	hits_t h = {0};
+	mkpkt(&p, "10.0.0.1", 1234, "8.8.8.8", 80, 6, b, strlen(b));
+	p.flow = &flow;
+	p.flags |= SETU_PKT_TOSERVER | SETU_PKT_STREAM_EST;
+	setu_detect_packet(dt, &p, on_alert, &h);
+	assert_true(hit(&h, 5));
+	assert_false(hit(&h, 1));
+	assert_false(hit(&h, 6));
+	free_flow(&flow);
+	free(flow.tcp);
+	setu_detect_thread_free(dt);
+	setu_detect_engine_free(de);
+}
+
 static void test_dsize_empty(void **state)
 {
 	(void)state;
@@ -1182,6 +1243,7 @@ int main(void)
 	    cmocka_unit_test(test_reload_flow_state),
 	    cmocka_unit_test(test_tfo_syn_data),
 	    cmocka_unit_test(test_flow_swap),
+	    cmocka_unit_test(test_covered_packets),
 	    cmocka_unit_test(test_dsize_empty),
 	    cmocka_unit_test(test_established_from_next_packet),
 	};

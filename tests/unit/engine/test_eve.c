@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void test_defaults_and_types(void **state)
 {
@@ -55,6 +56,21 @@ static void test_timestamp(void **state)
 	char buf[SETU_EVE_TS_LEN];
 	setu_eve_timestamp(&tv, buf);
 	assert_string_equal(buf, "2009-11-24T21:28:44.153925+0000");
+	/* zones with minutes, both sides of UTC (POSIX TZ strings: no tzdata needed) */
+	setenv("TZ", "IST-5:30", 1);
+	tzset();
+	setu_eve_timestamp(&tv, buf);
+	assert_string_equal(buf, "2009-11-25T02:58:44.153925+0530");
+	setenv("TZ", "NST3:30", 1);
+	tzset();
+	struct timeval t0 = {0, 7};
+	setu_eve_timestamp(&t0, buf);
+	assert_string_equal(buf, "1969-12-31T20:30:00.000007-0330");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	struct timeval end = {4294967295, 999999}; /* the last pcap second */
+	setu_eve_timestamp(&end, buf);
+	assert_string_equal(buf, "2106-02-07T06:28:15.999999+0000");
 }
 
 static void test_stats_nesting(void **state)

@@ -19,16 +19,24 @@ static void dns_rrtype(setu_json_t *j, const char *key, uint16_t t)
 /* Suricata prints IPv6 uncompressed, each group as 4 hex digits. */
 static void dns_addr(char *out, size_t size, const uint8_t *a, uint32_t len)
 {
-	if (len == 4)
-		snprintf(out, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-	else if (len == 16)
-		snprintf(out, size,
-		         "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:"
-		         "%02x%02x",
-		         a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
-		         a[10], a[11], a[12], a[13], a[14], a[15]);
-	else
-		out[0] = '\0';
+	/* written by hand (no printf): one per A/AAAA answer of every logged reply */
+	static const char hx[] = "0123456789abcdef";
+	char *o = out;
+	if (len == 4 && size >= 16) {
+		for (int i = 0; i < 4; i++) {
+			if (i > 0)
+				*o++ = '.';
+			o += setu_fmt_u64(o, a[i]);
+		}
+	} else if (len == 16 && size >= 40) {
+		for (int i = 0; i < 16; i++) {
+			if (i > 0 && i % 2 == 0)
+				*o++ = ':';
+			*o++ = hx[a[i] >> 4];
+			*o++ = hx[a[i] & 15];
+		}
+	}
+	*o = '\0';
 }
 
 static void dns_hex_colon(setu_json_t *j, const char *key, const uint8_t *p, uint32_t n)

@@ -359,9 +359,15 @@ static int cb_req_body(htp_tx_data_t *d)
 static int cb_resp_body(htp_tx_data_t *d)
 {
 	setu_http_tx_t *tx = http_tx_of(d->tx);
-	if (tx != NULL)
-		body_add(&tx->resp_body, &tx->resp_body_trunc, &tx->resp_body_seen,
-		         d->data, d->len);
+	if (tx == NULL)
+		return HTP_OK;
+	/* a body of known length (up to the limit) gets its room at once rather than
+	 * growing by doubling, a copy each time */
+	int64_t cl = d->tx->response_content_length;
+	setu_buf_t *b = &tx->resp_body;
+	if (b->cap == 0 && cl > 0 && d->data != NULL && !tx->resp_body_trunc)
+		(void)setu_buf_reserve(b, (uint64_t)cl < b->max ? (size_t)cl : b->max);
+	body_add(b, &tx->resp_body_trunc, &tx->resp_body_seen, d->data, d->len);
 	return HTP_OK;
 }
 

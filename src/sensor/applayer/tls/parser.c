@@ -389,15 +389,22 @@ static void sb_uint(sbuf_t *s, char sep, unsigned v)
 {
 	if (s->n >= s->cap)
 		return;
-	int w = sep ? snprintf(s->p + s->n, s->cap - s->n, "%c%u", sep, v)
-	            : snprintf(s->p + s->n, s->cap - s->n, "%u", v);
-	if (w < 0 || (size_t)w >= s->cap - s->n) {
+	char d[21];
+	size_t w = 0;
+	if (sep)
+		d[w++] = sep;
+	w += setu_fmt_u64(d + w, v);
+	if (w < s->cap - s->n) {
+		memcpy(s->p + s->n, d, w);
+		s->p[s->n + w] = '\0';
+	}
+	if (w >= s->cap - s->n) {
 		s->trunc = true;
 		s->n = s->cap - 1;
 		s->p[s->n] = '\0';
 		return;
 	}
-	s->n += (size_t)w;
+	s->n += w;
 }
 
 static void sb_list16(sbuf_t *s, const uint16_t *v, unsigned n)
@@ -479,6 +486,20 @@ static bool alnum(uint8_t c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* Append the comma list of v[n] as 4-hex-digit values at buf + o (room for 5 bytes a
+ * value is the caller's); returns the new end. */
+static size_t hex16_list(char *buf, size_t o, const uint16_t *v, unsigned n)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (unsigned i = 0; i < n; i++) {
+		if (i > 0)
+			buf[o++] = ',';
+		for (int sh = 12; sh >= 0; sh -= 4)
+			buf[o++] = hx[(v[i] >> sh) & 15];
+	}
+	return o;
+}
+
 /* sha256 of a comma list of 4-hex-digit values (+ "_" + second list), first 12 hex. */
 static void ja4_hash12(const uint16_t *a, unsigned na, const uint16_t *b, unsigned nb,
                        bool with_b, char out[13])
@@ -489,14 +510,10 @@ static void ja4_hash12(const uint16_t *a, unsigned na, const uint16_t *b, unsign
 		memcpy(out, "000000000000", 13);
 		return;
 	}
-	for (unsigned i = 0; i < na; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, i ? ",%04x" : "%04x",
-		                      a[i]);
+	o = hex16_list(buf, o, a, na);
 	if (with_b && nb > 0) {
 		buf[o++] = '_';
-		for (unsigned i = 0; i < nb; i++)
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-			                      i ? ",%04x" : "%04x", b[i]);
+		o = hex16_list(buf, o, b, nb);
 	}
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned ml = 0;
