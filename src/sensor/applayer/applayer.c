@@ -68,6 +68,25 @@ int setu_applayer_event_by_name(const char *name, setu_alproto_t *p)
 	return -1;
 }
 
+static const char *const detect_event_names[SETU_AL_DEV_MAX] = {
+#define SETU_AL_DEV_NAME(id, name) [SETU_AL_DEV_##id] = name,
+    SETU_AL_DETECT_EVENTS(SETU_AL_DEV_NAME)
+#undef SETU_AL_DEV_NAME
+};
+
+const char *setu_applayer_detect_event_name(unsigned bit)
+{
+	return bit < SETU_AL_DEV_MAX ? detect_event_names[bit] : NULL;
+}
+
+int setu_applayer_detect_event_by_name(const char *name)
+{
+	for (unsigned b = 0; name != NULL && b < SETU_AL_DEV_MAX; b++)
+		if (strcmp(detect_event_names[b], name) == 0)
+			return (int)b;
+	return -1;
+}
+
 /* ---- transaction queue ---- */
 
 bool setu_altxq_push(setu_altxq_t *q, setu_altx_t *tx)
@@ -205,7 +224,59 @@ struct setu_alstate {
 	 * reverses such a flow; dirs given to us are physical, parsers see logical ones
 	 */
 	bool reversed;
+	/* What each (physical) direction's first bytes were, AL_DET_*, and whether they
+	 * were looked at: Suricata detects each direction and raises a mismatch when the
+	 * two disagree, whichever protocol the flow keeps. */
+	uint8_t dir_det[2];
+	bool dir_checked[2];
+	uint32_t detect_events; /* SETU_AL_DEV_* bits raised, not yet taken */
+	uint32_t detect_seen;   /* every SETU_AL_DEV_* bit raised on the flow */
 };
+
+/* A direction's protocol as detection saw it: a setu_alproto_t (DNS, HTTP, TLS), or a
+ * protocol setu does not parse but that Suricata detects by an unambiguous first
+ * pattern, so that a mismatch with it is still seen. */
+enum {
+	AL_DET_NONE = SETU_ALPROTO_UNKNOWN,
+	AL_DET_SSH = SETU_ALPROTO_MAX, /* RFC 4253 §4.2: "SSH-protoversion-..." */
+};
+
+/* Protocols setu only recognises (see AL_DET_*): AL_DET_NONE if none fits. */
+static uint8_t al_probe_other(const uint8_t *d, size_t n)
+{
+	if (n >= 4 && memcmp(d, "SSH-", 4) == 0)
+		return AL_DET_SSH;
+	return AL_DET_NONE;
+}
+
+/* Direction dir's first bytes were found to be det (AL_DET_NONE: nothing known). When
+ * both directions are known and differ: Suricata's
+ * applayer_mismatch_protocol_both_directions, once per flow. */
+static void al_note_dir(setu_alstate_t *st, int dir, uint8_t det)
+{
+	st->dir_checked[dir] = true;
+	if (det == AL_DET_NONE)
+		return;
+	st->dir_det[dir] = det;
+	uint8_t other = st->dir_det[1 - dir];
+	const uint32_t bit = 1u << SETU_AL_DEV_MISMATCH;
+	if (other != AL_DET_NONE && other != det && !(st->detect_seen & bit)) {
+		st->detect_events |= bit;
+		st->detect_seen |= bit;
+	}
+}
+
+uint32_t setu_alstate_take_detect_events(setu_alstate_t *st)
+{
+	uint32_t ev = st->detect_events;
+	st->detect_events = 0;
+	return ev;
+}
+
+uint32_t setu_alstate_detect_events(const setu_alstate_t *st)
+{
+	return st->detect_seen;
+}
 
 static int al_counter(const setu_alstate_t *st)
 {
@@ -290,6 +361,12 @@ void setu_alstate_swap(setu_alstate_t *st)
 	t = st->dir_eof[0];
 	st->dir_eof[0] = st->dir_eof[1];
 	st->dir_eof[1] = t;
+	t = st->dir_checked[0];
+	st->dir_checked[0] = st->dir_checked[1];
+	st->dir_checked[1] = t;
+	uint8_t det = st->dir_det[0];
+	st->dir_det[0] = st->dir_det[1];
+	st->dir_det[1] = det;
 	if (st->is_udp) { /* UDP parsers get physical dirs: only DNS keeps a sense */
 		if (st->proto == SETU_ALPROTO_DNS && st->ps != NULL)
 			setu_dns_swap(st->ps);
@@ -445,6 +522,8 @@ static int al_tunnel(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	st->proto = SETU_ALPROTO_UNKNOWN;
 	st->dir_failed[0] = st->dir_failed[1] = false;
 	st->dir_eof[0] = st->dir_eof[1] = false;
+	st->dir_det[0] = st->dir_det[1] = AL_DET_NONE; /* the tunnel is detected anew */
+	st->dir_checked[0] = st->dir_checked[1] = false;
 	setu_buf_free(&st->probe[0]);
 	setu_buf_free(&st->probe[1]);
 	setu_buf_init(&st->probe[0], SETU_AL_PROBE_MAX);
@@ -494,6 +573,24 @@ static int al_handle_udp(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	return al_parse(ac, st, dir, d, n, 0);
 }
 
+/* The first bytes of a direction that arrive once the flow's protocol is known (from the
+ * other direction): detect them too, for the mismatch event only. After a gap, or when
+ * the chunk is too short to tell, the direction stays unknown. */
+static void al_check_dir(const setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
+                         const uint8_t *d, size_t n, unsigned flags)
+{
+	uint8_t det = AL_DET_NONE;
+	if (!(flags & SETU_AL_GAP)) {
+		bool rev;
+		setu_alproto_t p = al_probe_tcp(ac, st, dir, d, n, &rev);
+		if (p == SETU_ALPROTO_FAILED)
+			det = al_probe_other(d, n);
+		else if (p != SETU_ALPROTO_UNKNOWN)
+			det = (uint8_t)p;
+	}
+	al_note_dir(st, dir, det);
+}
+
 int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
                         const uint8_t *data, size_t len, unsigned flags)
 {
@@ -502,8 +599,11 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 		return 0;
 	if (st->is_udp)
 		return al_handle_udp(ac, st, dir, data, len);
-	if (st->proto != SETU_ALPROTO_UNKNOWN)
+	if (st->proto != SETU_ALPROTO_UNKNOWN) {
+		if (!st->dir_checked[dir] && len > 0)
+			al_check_dir(ac, st, dir, data, len, flags);
 		return al_parse(ac, st, dir ^ st->reversed, data, len, flags);
+	}
 
 	/* detection: accumulate this direction's first bytes and probe them */
 	if (flags & SETU_AL_EOF)
@@ -528,6 +628,7 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	bool rev;
 	setu_alproto_t p = al_probe_tcp(ac, st, dir, d, n, &rev);
 	if (p == SETU_ALPROTO_FAILED) {
+		al_note_dir(st, dir, al_probe_other(d, n));
 		st->dir_failed[dir] = true;
 		setu_buf_reset(b);
 		goto check_failed;
@@ -545,6 +646,10 @@ int setu_alstate_handle(setu_applayer_ctx_t *ac, setu_alstate_t *st, int dir,
 	int rc = al_set_proto(ac, st, p);
 	if (rc != 0)
 		return rc;
+	al_note_dir(st, dir, (uint8_t)p);
+	/* bytes of the other direction held for want of more: too short to tell */
+	if (st->probe[1 - dir].len > 0)
+		st->dir_checked[1 - dir] = true;
 	/* Feed what was held back, requests before responses: the (logical) toserver
 	 * bytes, then the toclient bytes; this chunk goes right after its own direction's
 	 * held bytes. k is physical, parsers get k ^ reversed. */

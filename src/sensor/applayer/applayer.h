@@ -95,6 +95,26 @@ void setu_alstate_swap(setu_alstate_t *st);
 /* Event bits raised on the flow, outside any transaction (detection, TLS records). */
 uint32_t setu_alstate_events(const setu_alstate_t *st);
 
+/* Events of protocol detection itself, not of a protocol's parser: Suricata's app-layer
+ * "packet" events (rules/app-layer-events.rules), which EVE logs as anomalies of type
+ * "applayer", layer "proto_detect", event in upper case. X(ID, "name"); bit = ID. */
+#define SETU_AL_DETECT_EVENTS(X) X(MISMATCH, "applayer_mismatch_protocol_both_directions")
+enum {
+#define SETU_AL_DEV_ENUM(id, name) SETU_AL_DEV_##id,
+	SETU_AL_DETECT_EVENTS(SETU_AL_DEV_ENUM)
+#undef SETU_AL_DEV_ENUM
+	    SETU_AL_DEV_MAX
+};
+/* "applayer_mismatch_protocol_both_directions" ...; NULL for an unknown bit. */
+const char *setu_applayer_detect_event_name(unsigned bit);
+/* Inverse of the above: the bit, or -1. */
+int setu_applayer_detect_event_by_name(const char *name);
+/* The detection events raised since the last call (1u << SETU_AL_DEV_* bits); the call
+ * clears them, so each is reported once, on the packet whose data raised it. */
+uint32_t setu_alstate_take_detect_events(setu_alstate_t *st);
+/* Every detection event raised on the flow so far (for rules; not cleared). */
+uint32_t setu_alstate_detect_events(const setu_alstate_t *st);
+
 /* One chunk of in-order TCP data of direction dir (0 toserver, 1 toclient), or one whole
  * UDP payload. Detects the protocol, runs its parser (which resumes across chunks) and
  * queues completed transactions. Returns 0, or SETU_ENOMEM (the chunk was dropped and
@@ -129,6 +149,9 @@ void setu_applayer_drain(setu_applayer_ctx_t *ac, struct setu_flow *f, bool flow
                          setu_applayer_tx_cb cb, void *user);
 /* The flow's app-layer state, or NULL before its first payload. */
 setu_alstate_t *setu_applayer_state(const struct setu_flow *f);
+/* setu_alstate_take_detect_events on the flow's state; 0 without one. The engine calls
+ * it after handing the app-layer a packet's data, and logs what it returns. */
+uint32_t setu_applayer_take_detect_events(struct setu_flow *f);
 
 /* Rule-keyword buffers of a tx (sticky buffers), read in place: no copy, no allocation.
  * Multi-buffers (dns.query over the questions, tls.certs over the chain) take idx. */

@@ -187,6 +187,24 @@ static void on_stream_data(void *user, setu_flow_t *f, int dir, const uint8_t *d
 		inspect_stream(w, pseudo_packet(w, f, dir), f, dir);
 }
 
+/* What protocol detection raised while the app-layer took a packet's data (Suricata's
+ * app-layer "packet" events): anomaly records of layer "proto_detect". */
+static void log_detect_events(setu_worker_t *w, const struct timeval *ts, setu_flow_t *f)
+{
+	uint32_t ev = setu_applayer_take_detect_events(f);
+	const setu_eve_opts_t *o = &w->e->cfg.eve;
+	if (ev == 0 || !eve_type(w, SETU_EVE_T(ANOMALY)) || !o->anomaly_applayer)
+		return;
+	for (unsigned bit = 0; bit < SETU_AL_DEV_MAX; bit++) {
+		if (!(ev & (1u << bit)))
+			continue;
+		setu_eve_write_applayer_anomaly(
+		    &w->json, o, f, ts, setu_alproto_name((setu_alproto_t)f->app_proto),
+		    setu_applayer_detect_event_name(bit), "proto_detect", UINT64_MAX);
+		setu_worker_emit(w);
+	}
+}
+
 static void on_flow_end(void *user, setu_flow_t *f)
 {
 	setu_worker_t *w = user;
@@ -196,6 +214,7 @@ static void on_flow_end(void *user, setu_flow_t *f)
 		setu_stream_flow_end(w->stream, f, on_stream_data, w);
 	}
 	setu_applayer_drain(w->applayer, f, true, on_tx, w);
+	log_detect_events(w, &f->last, f);
 	w->cur = saved;
 	if (!eve_type(w, SETU_EVE_T(FLOW)))
 		return;
@@ -292,8 +311,10 @@ static void spine(setu_worker_t *w, setu_pkt_t *p, bool l4_csum_unverified)
 	setu_ioc_match_packet(w, p, on_alert);
 
 	/* 5. output: finished transactions, then what the packet raised */
-	if (f != NULL)
+	if (f != NULL) {
 		setu_applayer_drain(w->applayer, f, false, on_tx, w);
+		log_detect_events(w, &p->ts, f);
+	}
 	log_anomalies(w, p);
 
 	/* 6. time-driven work, on packet time; counters for readers in other threads */

@@ -245,7 +245,8 @@ void setu_eve_write_applayer_anomaly(setu_json_t *j, const setu_eve_opts_t *o,
 	setu_eve_tuple_of_flow(&t, f);
 	setu_eve_begin(j, ts, f->flow_id, "anomaly", &t);
 	setu_eve_flow_extras(j, o, f);
-	setu_json_u64(j, "tx_id", tx_id);
+	if (tx_id != UINT64_MAX) /* UINT64_MAX: outside any transaction */
+		setu_json_u64(j, "tx_id", tx_id);
 	setu_json_open_object(j, "anomaly");
 	setu_json_str(j, "app_proto", app_proto);
 	setu_json_str(j, "type", "applayer");

@@ -45,7 +45,8 @@ void setu_eve_write_anomaly(setu_json_t *j, const setu_eve_opts_t *o, const setu
                             setu_event_t e);
 
 /* An "anomaly" record for an app-layer event: {"type": "applayer", "event": NAME,
- * "layer": layer, "app_proto": proto}; the record is in the flow's direction. */
+ * "layer": layer, "app_proto": proto}; the record is in the flow's direction. tx_id
+ * UINT64_MAX: an event outside any transaction (layer "proto_detect"), no "tx_id". */
 void setu_eve_write_applayer_anomaly(setu_json_t *j, const setu_eve_opts_t *o,
                                      const setu_flow_t *f, const struct timeval *ts,
                                      const char *app_proto, const char *event,

@@ -31,6 +31,7 @@ typedef struct setu_stream_seg {
 #define SETU_STREAM_F_RAW_OFF 0x20  /* raw window disabled (memcap) */
 #define SETU_STREAM_F_HAS_BASE 0x40 /* base_seq known */
 #define SETU_STREAM_F_ACKED 0x80    /* last_ack holds an ACK the peer sent */
+#define SETU_STREAM_F_TS 0x100      /* timestamps option on this endpoint's SYN */
 
 /* Holes kept inside a raw window (their bytes read as zero). */
 #define SETU_STREAM_RAW_GAPS 8
@@ -41,13 +42,15 @@ typedef struct setu_tcp_stream {
 	uint32_t base_seq; /* seq of stream offset 0 */
 	uint32_t
 	    next_seq; /* highest seq + len (+1 for SYN/FIN) seen from this endpoint */
-	uint32_t last_ack; /* highest ack the peer sent for this data */
-	uint32_t window;   /* window the peer advertised for this data (scaled) */
-	uint32_t next_win; /* last_ack + window: highest seq this endpoint may send */
-	uint32_t fin_seq;  /* seq of the FIN */
-	uint8_t wscale;    /* shift for windows this endpoint advertises */
-	bool wscale_opt;   /* window scale option in its SYN */
-	unsigned flags;    /* SETU_STREAM_F_* */
+	uint32_t last_ack;    /* highest ack the peer sent for this data */
+	uint32_t window;      /* window the peer advertised for this data (scaled) */
+	uint32_t next_win;    /* last_ack + window: highest seq this endpoint may send */
+	uint32_t fin_seq;     /* seq of the FIN */
+	uint32_t last_ts;     /* TSval last accepted from this endpoint (TS.Recent) */
+	uint32_t last_pkt_ts; /* capture time (s) of the packet that carried it */
+	uint8_t wscale;       /* shift for windows this endpoint advertises */
+	bool wscale_opt;      /* window scale option in its SYN */
+	unsigned flags;       /* SETU_STREAM_F_* */
 
 	/* reassembly */
 	uint64_t app_off;        /* next offset to deliver */
@@ -70,6 +73,11 @@ typedef struct setu_tcp_stream {
 #define SETU_SSN_4WHS 0x10             /* simultaneous open: the server sent a SYN too */
 #define SETU_SSN_TFO 0x20              /* TCP Fast Open: the client's SYN carried data */
 #define SETU_SSN_MIDSTREAM_SYNACK 0x40 /* picked up on the server's SYN/ACK */
+#define SETU_SSN_TIMESTAMP 0x80        /* both sides use TCP timestamps (RFC 7323) */
+
+/* RFC 7323 §5.5: a timestamp older than 24 days can no longer be compared (the 1 ms
+ * clock's sign bit wraps after 24.8 days), so PAWS accepts the next in-order segment. */
+#define SETU_TCP_PAWS_IDLE_SECS (24u * 24u * 60u * 60u)
 
 struct setu_tcp_session {
 	setu_stream_ctx_t *sc; /* borrowed: the context that accounts this session */

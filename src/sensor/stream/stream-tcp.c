@@ -279,6 +279,87 @@ static bool syn_has_tfo(const setu_pkt_t *p)
 	return false;
 }
 
+/* --- TCP timestamps (RFC 7323 §5 PAWS, as Suricata's stream engine checks them) ---
+ *
+ * A session uses timestamps when the SYN and the SYN/ACK both carried the option (or a
+ * midstream pickup's packet did). Each endpoint's last accepted TSval and the capture
+ * time of its packet are kept. Suricata judges a TSval by the receiver's OS policy
+ * (host-os-policy); setu has no such table and applies Suricata's default, "bsd": a
+ * TSval of 0 is invalid, a TSval below the last one is invalid, unless the endpoint was
+ * silent for more than 24 days and the segment is the next in sequence. An invalid
+ * packet gets stream.pkt_invalid_timestamp and is ignored by the stream. */
+
+/* Is the TSval of p acceptable from endpoint st? Compared as serial numbers (RFC 7323
+ * §5.3: modulo 2^32), against the last TSval taken from st. */
+static bool ts_acceptable(const struct setu_tcp_session *ssn, const setu_tcp_stream_t *st,
+                          const setu_pkt_t *p)
+{
+	uint32_t ts = p->tcp.tsval, now = (uint32_t)p->ts.tv_sec;
+	if (ts == 0)
+		return false;
+	uint32_t last_pkt = st->last_pkt_ts;
+	if (last_pkt == 0 && (ssn->flags & SETU_SSN_MIDSTREAM))
+		last_pkt = now; /* the side was never seen before the pickup */
+	bool idle = (uint64_t)now > (uint64_t)last_pkt + SETU_TCP_PAWS_IDLE_SECS;
+	bool ok = (int32_t)(ts - st->last_ts) >= 0 && !(st->last_ts != 0 && idle);
+	/* RFC 7323 §5.5: after a long idle time the old TSval says nothing */
+	return ok || (p->tcp.seq == st->next_seq && idle);
+}
+
+/* Before a packet of direction dir changes the session: false (with the event) when its
+ * timestamp shows it is old or forged. */
+static bool ts_validate(const struct setu_tcp_session *ssn, setu_pkt_t *p, int dir)
+{
+	if (!(ssn->flags & SETU_SSN_TIMESTAMP) || !p->tcp.has_ts)
+		return true; /* Suricata: a segment without the option is not judged */
+	if (ts_acceptable(ssn, &ssn->s[dir], p))
+		return true;
+	ev(p, SETU_EV_STREAM_PKT_INVALID_TIMESTAMP);
+	return false;
+}
+
+/* After the packet was accepted: remember its timestamp. As Suricata, the TSval is
+ * kept only from a segment that starts at the sender's next_seq once the packet was
+ * taken in (an ACK without data, in practice), the packet time always. */
+static void ts_update(struct setu_tcp_session *ssn, const setu_pkt_t *p, int dir)
+{
+	if (!(ssn->flags & SETU_SSN_TIMESTAMP) || !p->tcp.has_ts)
+		return;
+	setu_tcp_stream_t *st = &ssn->s[dir];
+	if (!ts_acceptable(ssn, st, p))
+		return;
+	if (p->tcp.seq == st->next_seq)
+		st->last_ts = p->tcp.tsval;
+	st->last_pkt_ts = (uint32_t)p->ts.tv_sec;
+}
+
+/* The timestamp option of a SYN (or of a midstream pickup's packet) for endpoint st. */
+static void ts_note_syn(setu_tcp_stream_t *st, const setu_pkt_t *p)
+{
+	st->flags &= ~SETU_STREAM_F_TS;
+	st->last_ts = 0;
+	st->last_pkt_ts = 0;
+	if (!p->tcp.has_ts)
+		return;
+	st->flags |= SETU_STREAM_F_TS;
+	st->last_ts = p->tcp.tsval;
+	st->last_pkt_ts = (uint32_t)p->ts.tv_sec;
+}
+
+/* A midstream pickup on packet p of endpoint st (its peer: peer): if p carries
+ * timestamps, the session uses them; the peer's last TSval is the one p echoes. */
+static void ts_note_pickup(struct setu_tcp_session *ssn, setu_tcp_stream_t *st,
+                           setu_tcp_stream_t *peer, const setu_pkt_t *p)
+{
+	if (!p->tcp.has_ts)
+		return;
+	st->last_ts = p->tcp.tsval;
+	st->last_pkt_ts = (uint32_t)p->ts.tv_sec;
+	peer->last_ts = p->tcp.tsecr;
+	peer->last_pkt_ts = 0; /* unknown: taken as the next packet's time */
+	ssn->flags |= SETU_SSN_TIMESTAMP;
+}
+
 /* --- state NONE: no session yet --- */
 
 static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
@@ -315,6 +396,7 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		cli->window = p->tcp.win;
 		cli->next_win = cli->last_ack + cli->window;
 		ssn->flags |= SETU_SSN_MIDSTREAM | SETU_SSN_MIDSTREAM_SYNACK;
+		ts_note_pickup(ssn, srv, cli, p);
 		if (sc->cfg.async_oneside)
 			ssn->flags |= SETU_SSN_ASYNC;
 		sc->c.midstream_pickups++;
@@ -335,6 +417,7 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		if (cli->wscale > SETU_TCP_WSCALE_MAX)
 			cli->wscale = SETU_TCP_WSCALE_MAX;
 		srv->window = p->tcp.win; /* what the client lets the server send */
+		ts_note_syn(cli, p);
 		set_state(f, ssn, SETU_TCP_SYN_SENT);
 		if (p->payload_len && syn_has_tfo(p)) {
 			/* TCP Fast Open (RFC 7413): data on the SYN is stream data from
@@ -366,6 +449,7 @@ static int state_none(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p,
 		peer->window = scaled_win(st, p);
 		peer->next_win = peer->last_ack + peer->window;
 		ssn->flags |= SETU_SSN_MIDSTREAM;
+		ts_note_pickup(ssn, st, peer, p);
 		sc->c.midstream_pickups++;
 		set_state(f, ssn, SETU_TCP_ESTABLISHED);
 		p->flags |= SETU_PKT_STREAM_EST;
@@ -391,6 +475,8 @@ static int handle_rst(setu_flow_t *f, setu_pkt_t *p, int dir, const setu_reasm_c
 	struct setu_tcp_session *ssn = f->tcp;
 	setu_tcp_stream_t *st = &ssn->s[dir], *peer = &ssn->s[1 - dir];
 	uint32_t seq = p->tcp.seq;
+	if (!ts_validate(ssn, p, dir))
+		return SETU_EINVAL; /* Suricata: an old RST does not close the session */
 	if (!liberal(ssn)) {
 		if ((p->tcp.flags & SETU_TH_ACK) && ssn->state >= SETU_TCP_SYN_RECV &&
 		    SEQ_GT(p->tcp.ack, peer->next_seq) &&
@@ -407,6 +493,7 @@ static int handle_rst(setu_flow_t *f, setu_pkt_t *p, int dir, const setu_reasm_c
 	}
 	if (p->payload_len)
 		ev(p, SETU_EV_STREAM_RST_WITH_DATA);
+	ts_update(ssn, p, dir);
 	if (ssn->state != SETU_TCP_CLOSED)
 		ssn->rst_dir = (int8_t)dir;
 	set_state(f, ssn, SETU_TCP_CLOSED);
@@ -515,6 +602,8 @@ static int est_like(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, int di
 			ev(p, SETU_EV_STREAM_SUSPECTED_RST_INJECT);
 		return 0; /* after the close: nothing more to reassemble */
 	}
+	if (!ts_validate(ssn, p, dir))
+		return SETU_EINVAL;
 	state_events_t se = state_events(ssn->state);
 
 	if (!(fl & SETU_TH_ACK)) {
@@ -566,6 +655,7 @@ static int est_like(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, int di
 	if (SEQ_GT(seq + len, st->next_seq))
 		st->next_seq = seq + len;
 	update_peer_from_ack(ssn, dir, p);
+	ts_update(ssn, p, dir);
 	if (len)
 		setu_reasm_insert(rc, dir, seq, p->payload, len);
 	if (fin && !(st->flags & SETU_STREAM_F_FIN)) {
@@ -670,6 +760,14 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 		cli->next_win = cli->last_ack + cli->window;
 		set_last_ack(srv, srv->base_seq);
 		srv->next_win = srv->base_seq + srv->window;
+		/* RFC 7323 §3.2: timestamps are used when both SYNs carried them */
+		if ((cli->flags & SETU_STREAM_F_TS) && p->tcp.has_ts) {
+			ts_note_syn(srv, p);
+			ssn->flags |= SETU_SSN_TIMESTAMP;
+		} else {
+			cli->last_ts = srv->last_ts = 0;
+			ssn->flags &= ~SETU_SSN_TIMESTAMP;
+		}
 		if (p->payload_len)
 			ev(p, SETU_EV_STREAM_3WHS_SYNACK_TFO_DATA_IGNORED);
 		set_state(f, ssn, SETU_TCP_SYN_RECV);
@@ -706,6 +804,7 @@ static int state_syn_sent(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 			stream_init_base(cli, p->tcp.seq + 1);
 			cli->isn = p->tcp.seq;
 		}
+		ts_note_syn(cli, p); /* the SYN the server will answer */
 		if (p->payload_len && syn_has_tfo(p)) {
 			ssn->flags |= SETU_SSN_TFO;
 			if (SEQ_GT(p->tcp.seq + 1 + p->payload_len, cli->next_seq))
@@ -815,6 +914,8 @@ static int state_syn_recv(setu_stream_ctx_t *sc, setu_flow_t *f, setu_pkt_t *p, 
 		return 0;
 	}
 	if (!(fl & SETU_TH_ACK))
+		return SETU_EINVAL;
+	if (!ts_validate(ssn, p, dir))
 		return SETU_EINVAL;
 	if (dir == 1) {
 		/* The server speaks before the handshake's last ACK was seen (Suricata's
