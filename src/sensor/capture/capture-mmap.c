@@ -27,9 +27,11 @@ typedef struct mm_capture {
 	/* the single reader's position (mm_next); with walkers, where the slowest one is
 	 * (mm_walked), so stats and progress read the same fields either way */
 	setu_capture_cursor_t cur;
-	size_t dropped; /* pages below this offset were given back (page aligned) */
-	bool swapped;   /* file written on a host of the other byte order */
-	bool nsec;      /* nanosecond time stamps */
+	size_t dropped;   /* pages below this offset were given back (page aligned) */
+	size_t mapped;    /* pages below this offset were mapped ahead (mm_ahead) */
+	bool no_populate; /* the kernel has no MADV_POPULATE_READ */
+	bool swapped;     /* file written on a host of the other byte order */
+	bool nsec;        /* nanosecond time stamps */
 } mm_capture_t;
 
 static uint32_t rd32(const mm_capture_t *m, const uint8_t *b)
@@ -157,6 +159,34 @@ static void mm_walked(setu_capture_t *c, const setu_capture_cursor_t *done)
 	mm_release(c, m->map + done->off);
 }
 
+/* Map the file's pages up to `upto` into the process before the walkers read them:
+ * one madvise (MADV_POPULATE_READ, Linux 5.14) maps a few MiB of the page cache in
+ * one go, where each walker would otherwise take a page fault every 16 pages, on the
+ * packet path. Called by the monitor, ahead of the fastest walker. */
+static void mm_ahead(setu_capture_t *c, uint64_t upto)
+{
+#ifdef MADV_POPULATE_READ
+	mm_capture_t *m = (mm_capture_t *)c;
+	if (m->no_populate)
+		return;
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t page = pg > 0 ? (size_t)pg : 4096;
+	size_t lim = (m->size + page - 1) / page * page;
+	size_t end = upto >= lim ? lim : (size_t)(upto + page - 1) / page * page;
+	size_t from = m->mapped > m->dropped ? m->mapped : m->dropped;
+	if (end <= from || (end < lim && end - from < (1u << 20)))
+		return; /* in steps of 1 MiB or more */
+	if (madvise((void *)(uintptr_t)(m->map + from), end - from, MADV_POPULATE_READ) !=
+	        0 &&
+	    (errno == EINVAL || errno == ENOSYS))
+		m->no_populate = true; /* an older kernel: the walkers fault them in */
+	m->mapped = end;
+#else
+	(void)c;
+	(void)upto;
+#endif
+}
+
 static void mm_close(setu_capture_t *c)
 {
 	mm_capture_t *m = (mm_capture_t *)c;
@@ -174,6 +204,7 @@ static const setu_capture_ops_t mm_ops = {
     .walk = mm_walk,
     .walk_start = mm_walk_start,
     .walked = mm_walked,
+    .ahead = mm_ahead,
 };
 
 /* Link types whose pcap file value (LINKTYPE_*) is the DLT value libpcap reports. */

@@ -59,6 +59,9 @@ typedef struct setu_capture_ops {
 	            setu_capture_rec_t *rec, setu_diag_t *diag);
 	void (*walk_start)(const setu_capture_t *c, setu_capture_cursor_t *cur);
 	void (*walked)(setu_capture_t *c, const setu_capture_cursor_t *done);
+	/* Optional (NULL = nothing to do): walkers will soon read the file up to offset
+	 * `upto`; the capture may map those pages now (the thread that calls walked). */
+	void (*ahead)(setu_capture_t *c, uint64_t upto);
 } setu_capture_ops_t;
 
 struct setu_capture {
@@ -131,6 +134,12 @@ static inline void setu_capture_walked(setu_capture_t *c,
                                        const setu_capture_cursor_t *done)
 {
 	c->ops->walked(c, done);
+}
+
+static inline void setu_capture_ahead(setu_capture_t *c, uint64_t upto)
+{
+	if (c->ops->ahead != NULL)
+		c->ops->ahead(c, upto);
 }
 
 /* The packet of a walked record (p already reset). */

@@ -70,7 +70,11 @@ typedef struct detect_flow_state {
 		uint8_t *bits; /* owned */
 		size_t nbytes;
 		uint8_t sides; /* bit d: side d was inspected once it was complete */
-	} * txd;               /* owned */
+		/* bit d: side d was inspected when the whole tx was complete (its
+		 * buffers final: not scanned again at hand-over), unless retry has
+		 * bit d (a rule of side d waits for a buffer) */
+		uint8_t final, retry;
+	} * txd; /* owned */
 	uint32_t ntxd;
 } detect_flow_state_t;
 
@@ -1571,6 +1575,8 @@ static struct txdone *txd_get(detect_flow_state_t *st, int proto, const setu_alt
 	}
 	memset(free_e->bits, 0, need);
 	free_e->sides = 0;
+	free_e->final = 0;
+	free_e->retry = 0;
 	free_e->used = true;
 	free_e->proto = (uint8_t)proto;
 	free_e->id = tx->id;
@@ -1705,8 +1711,8 @@ static void tx_prefilter(setu_detect_thread_t *dt, int proto, const setu_altx_t 
 /* Inspect the tx rules of proto on tx: side only_d (-1: every side not inspected yet).
  * Returns true when a pass rule matched. */
 static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int proto,
-                   const setu_altx_t *tx, int only_d, struct txdone *e, setu_alert_cb cb,
-                   void *user)
+                   const setu_altx_t *tx, int only_d, unsigned scan, struct txdone *e,
+                   setu_alert_cb cb, void *user)
 {
 	const setu_detect_engine_t *de = dt->de;
 	/* the app-layer's directions are logical (client = the side that spoke first
@@ -1719,10 +1725,8 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 	else if (p != NULL && (p->flags & SETU_PKT_TOCLIENT))
 		pdir = 1;
 	time_t now = p != NULL ? p->ts.tv_sec : f->last.tv_sec;
-	/* every side again when the tx is handed over: a side's buffers can still
-	 * change after it was inspected complete (a TLS client certificate after the
-	 * ClientHello, http.content_type once the response came) */
-	tx_prefilter(dt, proto, tx, only_d >= 0 ? 1u << only_d : 3u);
+	/* scan: the sides whose buffers are scanned (bit d) */
+	tx_prefilter(dt, proto, tx, scan);
 	for (uint32_t c = 0; c < dt->ncand; c++) {
 		const uint32_t k = dt->cand[c];
 		const setu_rule_t *r = de->rules[de->txrules[proto][k]];
@@ -1748,8 +1752,10 @@ static bool tx_run(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int 
 			    !tx_buffers_match(dt, r, proto, tx, d, &missing)) {
 				/* a buffer that is not there yet (a client certificate
 				 * after the ClientHello ...): again when handed over */
-				if (missing && only_d >= 0)
+				if (missing && only_d >= 0) {
 					txd_clear(e, 2 * k + (uint32_t)d);
+					e->retry |= (uint8_t)(1u << d);
+				}
 				continue;
 			}
 			if (r->lists[LIST_PMATCH].n > 0) {
@@ -1818,7 +1824,14 @@ static void tx_progress(setu_detect_thread_t *dt, setu_pkt_t *p, setu_alert_cb c
 		if (e->sides & (1u << d))
 			continue; /* a complete side does not change */
 		e->sides |= (uint8_t)(1u << d);
-		tx_run(dt, p, f, proto, tx, d, e, cb, user);
+		/* final: an HTTP side is ready once libhtp completed it (its request or
+		 * response changes no more; a side's rules read that side's buffers,
+		 * response-side ones the complete request too); another protocol's
+		 * once the app-layer says the tx is complete (a TLS client side is ready
+		 * at the ClientHello, its certificate comes later) */
+		if (tx->complete || proto == SETU_ALPROTO_HTTP)
+			e->final |= (uint8_t)(1u << d);
+		tx_run(dt, p, f, proto, tx, d, 1u << d, e, cb, user);
 	}
 }
 
@@ -1831,7 +1844,16 @@ void setu_detect_tx(setu_detect_thread_t *dt, setu_pkt_t *p, setu_flow_t *f, int
 		return;
 	detect_flow_state_t *st = fstate(de, f, false);
 	struct txdone *e = txd_get(st, proto, tx, de->ntxrules[proto], false);
-	tx_run(dt, p, f, proto, tx, -1, e, cb, user);
+	/* every side again when the tx is handed over (a side's buffers can still
+	 * change after it was inspected complete: a TLS client certificate after the
+	 * ClientHello, http.content_type once the response came), except the sides
+	 * inspected when the whole tx was complete: nothing of theirs changed since, and
+	 * their rules have run (a response body is not scanned twice) */
+	unsigned scan = 3u;
+	if (e != NULL)
+		scan &= ~(unsigned)(e->final & ~e->retry);
+	if (scan != 0)
+		tx_run(dt, p, f, proto, tx, -1, scan, e, cb, user);
 	if (e != NULL)
 		e->used = false;
 }

@@ -283,6 +283,9 @@ static void workers_stats(void *arg)
  * the reader's deep rings (~20 MB of file pages per worker), it lets a worker absorb a
  * long burst of the other's flows without idling. */
 #define SETU_WALK_MAX_LEAD (32u << 20)
+/* How far ahead of the fastest walker the monitor has the file's pages mapped
+ * (setu_capture_ahead): a few polls' worth of reading, resident with the lead above. */
+#define SETU_WALK_AHEAD (16u << 20)
 /* The monitor (calling thread) wakes this often while the walkers run, and at once when
  * the last one finishes. */
 #define SETU_WALK_POLL_MS 20
@@ -430,7 +433,7 @@ static bool walkers_poll(walker_t *wk, unsigned n, setu_capture_t *cap,
 {
 	bool all_done = true;
 	unsigned slow = 0;
-	uint64_t min = UINT64_MAX;
+	uint64_t min = UINT64_MAX, max = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (!atomic_load_explicit(&wk[i].finished, memory_order_acquire))
 			all_done = false;
@@ -440,7 +443,11 @@ static bool walkers_poll(walker_t *wk, unsigned n, setu_capture_t *cap,
 			min = off;
 			slow = i;
 		}
+		if (off > max)
+			max = off;
 	}
+	if (!all_done)
+		setu_capture_ahead(cap, max + SETU_WALK_AHEAD);
 	setu_capture_cursor_t done = {
 	    .off = min,
 	    .packets = atomic_load_explicit(&wk[slow].done_packets, memory_order_relaxed),

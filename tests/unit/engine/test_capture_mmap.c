@@ -206,6 +206,35 @@ static void test_release_keeps_data(void **state)
 	unlink(path);
 }
 
+static void test_ahead(void **state)
+{
+	(void)state;
+	/* mapping pages ahead (the monitor, while walkers read) changes no record: any
+	 * offset, past the end too, before and after pages were released */
+	char path[64];
+	uint32_t lens[4] = {1500, 1500, 1500, 1500};
+	write_pcap(0xa1b2c3d4u, false, 1, lens, 4, 0, path);
+	setu_diag_t d = {0};
+	setu_capture_t *c = setu_capture_open_file(path, &d);
+	assert_non_null(c);
+	setu_capture_ahead(c, 0);
+	setu_capture_ahead(c, 100);
+	setu_capture_ahead(c, UINT64_MAX);
+	setu_capture_cursor_t a;
+	setu_capture_walk_start(c, &a);
+	setu_capture_rec_t r;
+	for (unsigned k = 0; k < 4; k++) {
+		assert_int_equal(setu_capture_walk(c, &a, &r, &d), 1);
+		assert_int_equal(r.len, 1500);
+		assert_int_equal(r.data[1499], (uint8_t)(k + 1499));
+		setu_capture_walked(c, &a);
+		setu_capture_ahead(c, a.off + 4096);
+	}
+	assert_int_equal(setu_capture_walk(c, &a, &r, &d), 0);
+	setu_capture_close(c);
+	unlink(path);
+}
+
 static void test_walkers(void **state)
 {
 	(void)state;
@@ -293,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_and_oversized),
 	    cmocka_unit_test(test_left_to_libpcap),
 	    cmocka_unit_test(test_release_keeps_data),
+	    cmocka_unit_test(test_ahead),
 	    cmocka_unit_test(test_walkers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
