@@ -54,6 +54,15 @@
 
 /* One EVE record. Payload-carrying alerts are base64 of up to 64 KiB plus fields. */
 #define SETU_EVE_RECORD_MAX (1024u * 1024)
+/* The EVE file's write buffer: records reach the file in writes of this size (one
+ * write(2) per ~400 records of the bench mix, made under the sink's lock), and at the
+ * monitor's periodic flush. glibc ignores a size given without a buffer (it would use
+ * st_blksize, 4 KiB: a write per 7 records, the other workers waiting on the lock). */
+#define SETU_EVE_WRITE_BUFFER (256u * 1024)
+/* A record waits in that buffer at most about this long once another one is written
+ * after it (live capture: alerts reach the file within a fraction of a second); idle
+ * moments and the monitor's rounds flush too. */
+#define SETU_EVE_FLUSH_MS 200u
 
 /* --- decode (owner: src/sensor/decode) --- */
 /* Datagrams in reassembly at once (config: defrag.trackers). Suricata's default is 65535;

@@ -1,6 +1,8 @@
 /* eve.c — EVE JSON options, sink and record header (Suricata eve-log format). */
 #include "eve.h"
 
+#include "common/limits.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,16 +218,35 @@ setu_eve_sink_t *setu_eve_sink_open(const char *path, setu_diag_t *diag)
 		free(s);
 		return NULL;
 	}
-	setvbuf(s->f, NULL, _IOFBF, 1 << 16);
+	/* with a buffer of our own: glibc takes the size only with one */
+	s->buf = malloc(SETU_EVE_WRITE_BUFFER);
+	if (s->buf != NULL)
+		setvbuf(s->f, s->buf, _IOFBF, SETU_EVE_WRITE_BUFFER);
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
 
+static int64_t coarse_ms(void)
+{
+	struct timespec t;
+	/* the coarse clock: a few ns a call, a few ms of resolution, enough here */
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &t) != 0)
+		return 0;
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 int setu_eve_sink_write(setu_eve_sink_t *s, const char *rec, size_t len)
 {
+	int64_t now = coarse_ms();
 	pthread_mutex_lock(&s->lock);
 	size_t n = fwrite(rec, 1, len, s->f);
 	int ok = n == len && fputc('\n', s->f) != EOF;
+	if (s->pending_ms == 0) {
+		s->pending_ms = now != 0 ? now : 1;
+	} else if (now - s->pending_ms >= (int64_t)SETU_EVE_FLUSH_MS) {
+		ok = fflush(s->f) == 0 && ok;
+		s->pending_ms = 0;
+	}
 	if (ok) {
 		s->records++;
 		s->bytes += len + 1;
@@ -240,6 +261,7 @@ int setu_eve_sink_flush(setu_eve_sink_t *s)
 {
 	pthread_mutex_lock(&s->lock);
 	int rc = fflush(s->f) == 0 ? 0 : SETU_EIO;
+	s->pending_ms = 0;
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -249,6 +271,7 @@ void setu_eve_sink_close(setu_eve_sink_t *s)
 	if (s == NULL)
 		return;
 	fclose(s->f);
+	free(s->buf); /* after fclose: it flushes from it */
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

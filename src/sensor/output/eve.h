@@ -66,8 +66,10 @@ int setu_eve_opts_from_conf(setu_eve_opts_t *o, const setu_conf_t *c, setu_diag_
 
 /* A sink: whole records written atomically with respect to each other (one mutex). */
 typedef struct setu_eve_sink {
-	FILE *f; /* owned */
+	FILE *f;   /* owned */
+	char *buf; /* owned: f's buffer, SETU_EVE_WRITE_BUFFER bytes */
 	pthread_mutex_t lock;
+	int64_t pending_ms; /* when the oldest unflushed record was written; 0: none */
 	uint64_t records, bytes, errors;
 } setu_eve_sink_t;
 

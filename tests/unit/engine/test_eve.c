@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "common/conf.h"
+#include "common/limits.h"
 #include "sensor/engine/ring.h"
 #include "sensor/output/eve-records.h"
 #include "sensor/output/eve.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void test_defaults_and_types(void **state)
 {
@@ -73,6 +75,44 @@ static void test_timestamp(void **state)
 	assert_string_equal(buf, "2106-02-07T06:28:15.999999+0000");
 }
 
+static long file_size(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fclose(f);
+	return n;
+}
+
+static void test_sink_buffering(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/setu-test-eve-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	setu_diag_t d = {0};
+	setu_eve_sink_t *s = setu_eve_sink_open(path, &d);
+	assert_non_null(s);
+	/* records are buffered ... */
+	assert_int_equal(setu_eve_sink_write(s, "{\"a\":1}", 7), 0);
+	assert_int_equal(file_size(path), 0);
+	/* ... until a record comes SETU_EVE_FLUSH_MS after the oldest buffered one */
+	struct timespec nap = {0, (long)(SETU_EVE_FLUSH_MS + 50) * 1000000L};
+	nanosleep(&nap, NULL);
+	assert_int_equal(setu_eve_sink_write(s, "{\"b\":2}", 7), 0);
+	assert_int_equal(file_size(path), 16);
+	/* ... or an explicit flush */
+	assert_int_equal(setu_eve_sink_write(s, "{\"c\":3}", 7), 0);
+	assert_int_equal(file_size(path), 16);
+	assert_int_equal(setu_eve_sink_flush(s), 0);
+	assert_int_equal(file_size(path), 24);
+	assert_int_equal(s->records, 3);
+	setu_eve_sink_close(s);
+	unlink(path);
+}
+
 static void test_stats_nesting(void **state)
 {
 	(void)state;
@@ -122,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults_and_types),
 	    cmocka_unit_test(test_timestamp),
+	    cmocka_unit_test(test_sink_buffering),
 	    cmocka_unit_test(test_stats_nesting),
 	    cmocka_unit_test(test_ippair_hash_symmetric),
 	};
