@@ -587,12 +587,13 @@ static void *job_worker(void *arg)
 	}
 }
 
-/* Compile every group's database, on up to SETU_DETECT_COMPILE_THREADS threads. */
-static int compile_all(compile_job_t *jobs, size_t n, setu_diag_t *diag)
+/* Compile every group's database, on `threads` threads (0: one per CPU), at most
+ * SETU_DETECT_COMPILE_THREADS. */
+static int compile_all(compile_job_t *jobs, size_t n, unsigned threads, setu_diag_t *diag)
 {
 	job_queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = cpus > 1 ? (size_t)cpus : 1;
+	size_t nt = threads > 0 ? threads : cpus > 1 ? (size_t)cpus : 1;
 	if (nt > SETU_DETECT_COMPILE_THREADS)
 		nt = SETU_DETECT_COMPILE_THREADS;
 	pthread_t th[SETU_DETECT_COMPILE_THREADS];
@@ -970,7 +971,7 @@ static int build_tx_prefilter(setu_detect_engine_t *de, setu_diag_t *diag)
 	if (rc != 0)
 		setu_diag_set(diag, rc, "out of memory building the app-layer prefilter");
 	else
-		rc = compile_all(jobs, nj, diag);
+		rc = compile_all(jobs, nj, de->compile_threads, diag);
 	for (size_t i = 0; i < nj; i++)
 		job_free(&jobs[i]);
 	free(jobs);
@@ -1006,7 +1007,7 @@ static int finish(setu_detect_engine_t *de, setu_diag_t *diag)
 	if (rc != 0)
 		setu_diag_set(diag, rc, "out of memory building rule groups");
 	else
-		rc = compile_all(jobs, 3 * G_COUNT, diag);
+		rc = compile_all(jobs, 3 * G_COUNT, de->compile_threads, diag);
 	for (int g = 0; g < 3 * G_COUNT; g++)
 		job_free(&jobs[g]);
 	if (rc != 0)
@@ -1165,6 +1166,7 @@ static setu_detect_engine_t *engine_begin(const setu_detect_config_t *cfg,
 	}
 	ld->report = rep;
 	ld->user = user;
+	de->compile_threads = cfg->compile_threads;
 	int rc = var_table_defaults(&de->addr_vars, &de->port_vars);
 	for (size_t i = 0; rc == 0 && i < cfg->naddress_vars; i++)
 		rc = var_table_set(&de->addr_vars, cfg->address_vars[i].name,

@@ -704,6 +704,7 @@ typedef struct pgroup {
 struct th_state; /* detect.c: threshold tracking shared by workers (mutex inside) */
 
 struct setu_detect_engine {
+	unsigned compile_threads; /* setu_detect_config_t.compile_threads */
 	/* owned, sorted by action order then load order; idx = position */
 	setu_rule_t **rules;
 	uint32_t nrules;

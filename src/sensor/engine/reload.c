@@ -59,6 +59,8 @@ setu_ruleset_t *setu_ruleset_load(setu_engine_t *e, uint64_t gen, setu_diag_t *d
 	    .naddress_vars = c->naddress_vars,
 	    .port_vars = c->port_vars,
 	    .nport_vars = c->nport_vars,
+	    /* a reload compiles on one thread: memory beside the running set */
+	    .compile_threads = gen > 1 ? 1 : 0,
 	};
 	ruleset_box_t *box = calloc(1, sizeof(*box));
 	if (box == NULL) {

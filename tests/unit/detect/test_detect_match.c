@@ -1073,10 +1073,12 @@ static void test_flow_swap(void **state)
  * are inspected per packet only by rules that need the packet: anchored contents
  * (their fast pattern scanned over the payload's head when it must end there, else
  * over all of it), dsize; not by rules the stream alone inspects. */
-static void test_covered_packets(void **state)
+static void covered_packets(unsigned compile_threads)
 {
-	(void)state;
-	setu_detect_engine_t *de = load(
+	setu_detect_config_t cfg = {0};
+	cfg.compile_threads = compile_threads; /* a reload's single thread: same set */
+	setu_detect_engine_t *de = load_cfg(
+	    &cfg,
 	    "alert tcp any any -> any any (content:\"HEAD\"; depth:4; sid:1;)\n"
 	    "alert tcp any any -> any any (content:\"MIDDLE\"; offset:70; depth:10; "
 	    "sid:2;)\n"
@@ -1128,6 +1130,13 @@ static void test_covered_packets(void **state)
 	free(flow.tcp);
 	setu_detect_thread_free(dt);
 	setu_detect_engine_free(de);
+}
+
+static void test_covered_packets(void **state)
+{
+	(void)state;
+	covered_packets(0);
+	covered_packets(1);
 }
 
 static void test_dsize_empty(void **state)
