@@ -63,6 +63,11 @@
  * after it (live capture: alerts reach the file within a fraction of a second); idle
  * moments and the monitor's rounds flush too. */
 #define SETU_EVE_FLUSH_MS 200u
+/* Each worker gathers its EVE records and hands them to the sink (one lock) in blocks
+ * of about this size (or when the oldest is SETU_EVE_FLUSH_MS old, or the worker is
+ * idle): a lock per record had two workers waiting on each other hundreds of times a
+ * second. */
+#define SETU_EVE_WORKER_BUFFER (64u * 1024)
 
 /* --- decode (owner: src/sensor/decode) --- */
 /* Datagrams in reassembly at once (config: defrag.trackers). Suricata's default is 65535;

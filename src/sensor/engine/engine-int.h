@@ -89,6 +89,10 @@ struct setu_worker {
 	int stream_dir;     /* direction of the stream being inspected, -1 outside */
 	setu_buf_t rec;     /* EVE record being built */
 	setu_json_t json;
+	/* finished EVE records ('\n'-ended) not yet handed to the sink, since out_ms */
+	setu_buf_t out;
+	uint64_t out_records;
+	int64_t out_ms;
 	/* checksum auto mode */
 	bool csum_ignore;
 	uint64_t csum_seen, csum_bad;
@@ -100,5 +104,7 @@ struct setu_worker {
 };
 
 void setu_worker_emit(setu_worker_t *w);
+/* Hand the worker's gathered EVE records to the sink (idle moments, the end). */
+void setu_worker_eve_flush(setu_worker_t *w);
 
 #endif

@@ -9,10 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+void setu_worker_eve_flush(setu_worker_t *w)
+{
+	if (w->out.len > 0 && w->e->eve != NULL)
+		setu_eve_sink_write_block(w->e->eve, w->out.data, w->out.len,
+		                          w->out_records);
+	setu_buf_reset(&w->out);
+	w->out_records = 0;
+}
+
 void setu_worker_emit(setu_worker_t *w)
 {
 	if (w->e->eve != NULL && setu_buf_ok(&w->rec) && w->rec.len > 0) {
-		setu_eve_sink_write(w->e->eve, w->rec.data, w->rec.len);
+		int64_t now = setu_eve_coarse_ms();
+		size_t before = w->out.len;
+		if (before == 0)
+			w->out_ms = now;
+		if (setu_buf_append(&w->out, w->rec.data, w->rec.len) == 0 &&
+		    setu_buf_putc(&w->out, '\n') == 0) {
+			w->out_records++;
+			if (w->out.len >= SETU_EVE_WORKER_BUFFER ||
+			    now - w->out_ms >= (int64_t)SETU_EVE_FLUSH_MS)
+				setu_worker_eve_flush(w);
+		} else {
+			/* no memory to gather it: the records gathered (without the
+			 * part of this one), then this one, directly */
+			w->out.len = before;
+			w->out.oom = false;
+			if (w->out.data != NULL)
+				w->out.data[before] = '\0';
+			setu_worker_eve_flush(w);
+			setu_eve_sink_write(w->e->eve, w->rec.data, w->rec.len);
+		}
 		w->eve_records++;
 	}
 	setu_buf_reset(&w->rec);
@@ -273,6 +301,10 @@ static void timers(setu_worker_t *w, const struct timeval *now)
 	w->last_timeout_check = now->tv_sec;
 	setu_flow_timeout(w->flows, now, on_flow_end, w);
 	setu_decode_timeout(w->decode, now);
+	/* live traffic without a quiet moment: gathered records still reach the file */
+	if (w->out.len > 0 &&
+	    setu_eve_coarse_ms() - w->out_ms >= (int64_t)SETU_EVE_FLUSH_MS)
+		setu_worker_eve_flush(w);
 }
 
 static void spine(setu_worker_t *w, setu_pkt_t *p, bool l4_csum_unverified)
@@ -338,12 +370,14 @@ void setu_worker_idle(setu_worker_t *w, const struct timeval *now)
 	setu_worker_sync_rules(w);
 	if (now != NULL)
 		timers(w, now);
+	setu_worker_eve_flush(w); /* a quiet link: what was gathered reaches the file */
 	setu_worker_publish(w);
 }
 
 void setu_worker_finish(setu_worker_t *w)
 {
 	setu_flow_flush(w->flows, on_flow_end, w);
+	setu_worker_eve_flush(w);
 }
 
 setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
@@ -384,6 +418,7 @@ setu_worker_t *setu_worker_new(setu_engine_t *e, unsigned id)
 	}
 	setu_flow_table_set_end_cb(w->flows, on_flow_end, w);
 	setu_buf_init(&w->rec, SETU_EVE_RECORD_MAX);
+	setu_buf_init(&w->out, 0);
 	setu_json_init(&w->json, &w->rec);
 	return w;
 }
@@ -410,6 +445,8 @@ void setu_worker_free(setu_worker_t *w)
 	free(w->pseudo);
 	setu_stats_free(&w->snap);
 	pthread_mutex_destroy(&w->snap_lock);
+	setu_worker_eve_flush(w); /* nothing gathered is lost */
+	setu_buf_free(&w->out);
 	setu_buf_free(&w->rec);
 	free(w);
 }

@@ -226,7 +226,7 @@ setu_eve_sink_t *setu_eve_sink_open(const char *path, setu_diag_t *diag)
 	return s;
 }
 
-static int64_t coarse_ms(void)
+int64_t setu_eve_coarse_ms(void)
 {
 	struct timespec t;
 	/* the coarse clock: a few ns a call, a few ms of resolution, enough here */
@@ -235,23 +235,48 @@ static int64_t coarse_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-int setu_eve_sink_write(setu_eve_sink_t *s, const char *rec, size_t len)
+/* With s->lock held: the records just buffered are flushed when the oldest buffered one
+ * is SETU_EVE_FLUSH_MS old. */
+static bool sink_age(setu_eve_sink_t *s, int64_t now)
 {
-	int64_t now = coarse_ms();
-	pthread_mutex_lock(&s->lock);
-	size_t n = fwrite(rec, 1, len, s->f);
-	int ok = n == len && fputc('\n', s->f) != EOF;
 	if (s->pending_ms == 0) {
 		s->pending_ms = now != 0 ? now : 1;
 	} else if (now - s->pending_ms >= (int64_t)SETU_EVE_FLUSH_MS) {
-		ok = fflush(s->f) == 0 && ok;
 		s->pending_ms = 0;
+		return fflush(s->f) == 0;
 	}
+	return true;
+}
+
+int setu_eve_sink_write(setu_eve_sink_t *s, const char *rec, size_t len)
+{
+	int64_t now = setu_eve_coarse_ms();
+	pthread_mutex_lock(&s->lock);
+	size_t n = fwrite(rec, 1, len, s->f);
+	int ok = n == len && fputc('\n', s->f) != EOF;
+	ok = sink_age(s, now) && ok;
 	if (ok) {
 		s->records++;
 		s->bytes += len + 1;
 	} else {
 		s->errors++;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ok ? 0 : SETU_EIO;
+}
+
+int setu_eve_sink_write_block(setu_eve_sink_t *s, const char *recs, size_t len,
+                              uint64_t nrec)
+{
+	int64_t now = setu_eve_coarse_ms();
+	pthread_mutex_lock(&s->lock);
+	bool ok = fwrite(recs, 1, len, s->f) == len;
+	ok = sink_age(s, now) && ok;
+	if (ok) {
+		s->records += nrec;
+		s->bytes += len;
+	} else {
+		s->errors += nrec;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ok ? 0 : SETU_EIO;

@@ -76,6 +76,11 @@ typedef struct setu_eve_sink {
 setu_eve_sink_t *setu_eve_sink_open(const char *path, setu_diag_t *diag);
 /* Write one record (without newline); adds '\n'. */
 int setu_eve_sink_write(setu_eve_sink_t *s, const char *rec, size_t len);
+/* Write nrec whole records, each already ended by '\n' (len bytes in all). */
+int setu_eve_sink_write_block(setu_eve_sink_t *s, const char *recs, size_t len,
+                              uint64_t nrec);
+/* A few-ms-resolution monotonic clock in ms (the sink's and workers' flush ages). */
+int64_t setu_eve_coarse_ms(void);
 int setu_eve_sink_flush(setu_eve_sink_t *s);
 /* Flush when s is non-NULL (idle moments of live capture). */
 static inline void setu_eve_sink_flush_if(setu_eve_sink_t *s)

@@ -109,6 +109,13 @@ static void test_sink_buffering(void **state)
 	assert_int_equal(setu_eve_sink_flush(s), 0);
 	assert_int_equal(file_size(path), 24);
 	assert_int_equal(s->records, 3);
+	/* a worker's gathered block: whole records, counted as such */
+	const char blk[] = "{\"d\":4}\n{\"e\":5}\n";
+	assert_int_equal(setu_eve_sink_write_block(s, blk, sizeof(blk) - 1, 2), 0);
+	assert_int_equal(setu_eve_sink_flush(s), 0);
+	assert_int_equal(file_size(path), 40);
+	assert_int_equal(s->records, 5);
+	assert_int_equal(s->bytes, 40);
 	setu_eve_sink_close(s);
 	unlink(path);
 }
