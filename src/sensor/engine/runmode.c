@@ -285,7 +285,7 @@ static void workers_stats(void *arg)
 #define SETU_WALK_MAX_LEAD (32u << 20)
 /* How far ahead of the fastest walker the monitor has the file's pages mapped
  * (setu_capture_ahead): a few polls' worth of reading, resident with the lead above. */
-#define SETU_WALK_AHEAD (16u << 20)
+#define SETU_WALK_AHEAD (8u << 20)
 /* The monitor (calling thread) wakes this often while the walkers run, and at once when
  * the last one finishes. */
 #define SETU_WALK_POLL_MS 20
