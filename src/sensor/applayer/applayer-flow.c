@@ -22,6 +22,12 @@ uint32_t setu_applayer_take_detect_events(setu_flow_t *f)
 	return st != NULL ? setu_alstate_take_detect_events(st) : 0;
 }
 
+uint32_t setu_applayer_pending_detect_events(const setu_flow_t *f)
+{
+	const setu_alstate_t *st = f->storage[SETU_FLOW_STORAGE_APPLAYER].ptr;
+	return st != NULL ? setu_alstate_pending_detect_events(st) : 0;
+}
+
 int setu_applayer_handle(setu_applayer_ctx_t *ac, setu_flow_t *f, const setu_pkt_t *p,
                          int dir, const uint8_t *data, size_t len, unsigned flags)
 {

@@ -278,6 +278,11 @@ uint32_t setu_alstate_detect_events(const setu_alstate_t *st)
 	return st->detect_seen;
 }
 
+uint32_t setu_alstate_pending_detect_events(const setu_alstate_t *st)
+{
+	return st->detect_events;
+}
+
 static int al_counter(const setu_alstate_t *st)
 {
 	switch (st->proto) {

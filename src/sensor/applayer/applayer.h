@@ -114,6 +114,8 @@ int setu_applayer_detect_event_by_name(const char *name);
 uint32_t setu_alstate_take_detect_events(setu_alstate_t *st);
 /* Every detection event raised on the flow so far (for rules; not cleared). */
 uint32_t setu_alstate_detect_events(const setu_alstate_t *st);
+/* The ones raised since the last take (not cleared). */
+uint32_t setu_alstate_pending_detect_events(const setu_alstate_t *st);
 
 /* One chunk of in-order TCP data of direction dir (0 toserver, 1 toclient), or one whole
  * UDP payload. Detects the protocol, runs its parser (which resumes across chunks) and
@@ -152,6 +154,10 @@ setu_alstate_t *setu_applayer_state(const struct setu_flow *f);
 /* setu_alstate_take_detect_events on the flow's state; 0 without one. The engine calls
  * it after handing the app-layer a packet's data, and logs what it returns. */
 uint32_t setu_applayer_take_detect_events(struct setu_flow *f);
+/* The detection events raised while the app-layer took the current packet's data, not
+ * yet taken (for rules matching them on that packet, as Suricata's packet app-layer
+ * events); 0 without a state. */
+uint32_t setu_applayer_pending_detect_events(const struct setu_flow *f);
 
 /* Rule-keyword buffers of a tx (sticky buffers), read in place: no copy, no allocation.
  * Multi-buffers (dns.query over the questions, tls.certs over the chain) take idx. */

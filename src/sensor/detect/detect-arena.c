@@ -130,6 +130,7 @@ static bool sm_movable(uint8_t type)
 	case SM_APPPROTO:
 	case SM_TLS_CERT_VALID:
 	case SM_TLS_STORE:
+	case SM_ALDET_EVENT:
 		return true;
 	default:
 		return false;

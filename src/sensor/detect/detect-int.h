@@ -112,6 +112,9 @@ enum sm_type {
 	SM_TLS_STORE,
 	SM_APPEVENT, /* app-layer-event on a tx: an->num.a = event bit, an->mask = proto
 	              */
+	/* app-layer-event:applayer_* (protocol detection) on the packet whose data
+	 * raised it: u32 = 1u << SETU_AL_DEV_* */
+	SM_ALDET_EVENT,
 };
 
 /* LIST_TXMATCH: transaction-level checks of app-layer rules (urilen, dns.opcode ...) */

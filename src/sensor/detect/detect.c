@@ -912,6 +912,11 @@ static bool match_list(const setu_detect_engine_t *de, const setu_rule_t *r,
 		const sm_t *sm = &l->v[i];
 		bool tcp = p->proto == 6 && (p->flags & SETU_PKT_HAS_L4);
 		switch (sm->type) {
+		case SM_ALDET_EVENT:
+			if (p->flow == NULL ||
+			    !(setu_applayer_pending_detect_events(p->flow) & sm->u.u32))
+				return false;
+			break;
 		case SM_DSIZE:
 			/* Suricata: dsize with !=, >, >= or a range requires a payload
 			 * (`dsize:!9` and `dsize:>=0` never match an empty packet) */

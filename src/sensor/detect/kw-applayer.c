@@ -294,10 +294,19 @@ int kw_app_layer_protocol_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg
 }
 
 /* app-layer-event:<proto>.<event> (Suricata's names, e.g. http.request_smuggling): the
- * event raised on the transaction. Flow-level events (protocol detection) are not kept
- * per tx here: such rules are skipped. */
+ * event raised on the transaction. app-layer-event:applayer_<event> (protocol detection,
+ * e.g. applayer_mismatch_protocol_both_directions): on the packet whose data raised it,
+ * as Suricata's packet app-layer events; those setu does not raise are skipped. */
 int kw_app_layer_event_setup(parse_ctx_t *pc, setu_rule_t *r, const char *arg)
 {
+	int dev = setu_applayer_detect_event_by_name(arg);
+	if (dev >= 0) {
+		sm_t *sm = rule_add_sm(r, LIST_MATCH, SM_ALDET_EVENT);
+		if (sm == NULL)
+			return SETU_ENOMEM;
+		sm->u.u32 = 1u << dev;
+		return 0;
+	}
 	setu_alproto_t p = SETU_ALPROTO_UNKNOWN;
 	int bit = setu_applayer_event_by_name(arg, &p);
 	if (bit < 0 || p == SETU_ALPROTO_UNKNOWN || p >= SETU_ALPROTO_FAILED) {

@@ -72,6 +72,7 @@ void sm_free(sm_t *sm)
 		case SM_APPPROTO:
 		case SM_TLS_CERT_VALID:
 		case SM_TLS_STORE:
+		case SM_ALDET_EVENT:
 			break; /* no payload */
 		default:
 			free(sm->u.num);

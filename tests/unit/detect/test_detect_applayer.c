@@ -167,6 +167,8 @@ static void sess_pkt(sess_t *s, int dir, const void *data, size_t len)
 		    setu_applayer_handle(s->ac, &s->f, &p, dir, data, len, 0), 0);
 	setu_detect_packet(s->dt, &p, on_alert, &s->h);
 	setu_applayer_drain(s->ac, &s->f, false, on_tx, s);
+	/* the spine logs the packet's detection events after the drain */
+	(void)setu_applayer_take_detect_events(&s->f);
 	s->cur = NULL;
 }
 
@@ -740,6 +742,44 @@ static void test_tls_states(void **state)
  * app-layer only at flow end (never ACKed): the flow-end pseudo packet of the request's
  * direction inspects it while the stream is still there; the hand-over that follows
  * (stream released) does not alert again. */
+/* app-layer-event:applayer_mismatch_protocol_both_directions (ET/Suricata sid 2260000):
+ * on the packet whose data showed the second direction speaking another protocol, once;
+ * detection events setu does not raise leave their rules skipped. */
+static void test_detect_events(void **state)
+{
+	(void)state;
+	setu_detect_engine_t *de =
+	    load("alert ip any any -> any any (msg:\"mismatch\"; "
+	         "app-layer-event:applayer_mismatch_protocol_both_directions; sid:1;)\n"
+	         "alert tcp any any -> any any (app-layer-event:"
+	         "applayer_mismatch_protocol_both_directions; flow:to_client; sid:2;)\n");
+	assert_int_equal(load_one("alert ip any any -> any any (app-layer-event:"
+	                          "applayer_wrong_direction_first_data; sid:3;)\n"),
+	                 1);
+	static const char req[] = "GET / HTTP/1.1\r\nHost: 192.0.2.9:22\r\n\r\n";
+	static const char ssh[] = "SSH-2.0-OpenSSH_6.6.1\r\n";
+	sess_t s;
+	sess_init(&s, de, false, 22);
+	sess_pkt(&s, 0, req, strlen(req));
+	assert_int_equal(s.h.n, 0);
+	sess_pkt(&s, 1, ssh, strlen(ssh));
+	assert_int_equal(count(&s.h, 1), 1);
+	assert_int_equal(count(&s.h, 2), 1);
+	assert_int_equal(find(&s.h, 1)->pcap_cnt, 2);
+	/* raised once: later packets do not match it again */
+	sess_pkt(&s, 0, req, strlen(req));
+	sess_pkt(&s, 1, ssh, strlen(ssh));
+	assert_int_equal(count(&s.h, 1), 1);
+	sess_end(&s);
+	/* agreeing directions raise nothing */
+	sess_init(&s, de, false, 80);
+	sess_pkt(&s, 0, req, strlen(req));
+	sess_pkt(&s, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 38);
+	assert_int_equal(count(&s.h, 1), 0);
+	sess_end(&s);
+	setu_detect_engine_free(de);
+}
+
 static void test_tx_payload_at_flow_end(void **state)
 {
 	(void)state;
@@ -800,6 +840,7 @@ int main(void)
 	    cmocka_unit_test(test_dns),
 	    cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_tls_states),
+	    cmocka_unit_test(test_detect_events),
 	    cmocka_unit_test(test_tx_payload_at_flow_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
