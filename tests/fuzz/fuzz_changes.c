@@ -4,10 +4,8 @@
  * collection checks, and the store read with the ACL. Input: line 1 "METHOD QUERY",
  * line 2 Authorization ("-" = none). "COLL" in the query stands for the hub's one
  * collection id. The harness appends wait=0 (the last wait wins), so no input sleeps. */
+#include "fuzz_hub.h"
 #include "hub/api/changes.h"
-#include "hub/auth/acl.h"
-#include "hub/auth/token.h"
-#include "hub/store/store.h"
 
 #include "common/limits.h"
 
@@ -28,25 +26,9 @@ static unsigned runs;
 
 static setu_store_t *open_hub(void)
 {
-	setu_store_t *s = NULL;
-	if (setu_store_open(":memory:", &s, NULL) != 0)
-		abort();
-	setu_api_root_t root;
-	setu_org_t org = {.name = "fuzz"};
-	setu_member_t m = {.name = "fuzzer", .role = SETU_ROLE_CONTRIBUTOR};
-	setu_collection_t c;
-	uint8_t hash[32];
-	int64_t tid;
-	setu_token_hash("T", 1, hash);
-	if (s->ops->api_root_ensure(s, "api1", "fuzz", &root) != 0 ||
-	    s->ops->org_add(s, &org, NULL) != 0)
-		abort();
-	m.org_id = org.id;
-	if (s->ops->member_add(s, &m, NULL) != 0 ||
-	    s->ops->token_add(s, m.id, hash, &tid) != 0 ||
-	    s->ops->collection_add(s, root.id, "c", "", false, &c) != 0 ||
-	    s->ops->collection_grant(s, c.id, org.id, true, true) != 0)
-		abort();
+	fuzz_hub_t h;
+	fuzz_hub_open(&h, "T", SETU_ROLE_CONTRIBUTOR, false);
+	setu_store_t *s = h.store;
 	static const char body[] =
 	    "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--"
 	    "00000000-0000-4000-8000-000000000001\",\"created\":\"2026-01-01T00:00:00Z\","
@@ -62,10 +44,10 @@ static setu_store_t *open_hub(void)
 	                       .tlp = SETU_HUB_TLP_GREEN,
 	                       .body = body /* NUL-terminated */};
 	if (s->ops->begin_write(s) != 0 ||
-	    s->ops->object_put(s, c.id, org.id, m.id, &so, NULL) != 0 ||
+	    s->ops->object_put(s, h.coll.id, h.org.id, h.member.id, &so, NULL) != 0 ||
 	    s->ops->commit(s) != 0)
 		abort();
-	snprintf(coll_id, sizeof(coll_id), "%s", c.uuid);
+	snprintf(coll_id, sizeof(coll_id), "%s", h.coll.uuid);
 	return s;
 }
 

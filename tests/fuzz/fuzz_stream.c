@@ -6,7 +6,9 @@
  *   record: ctl(1) seq_delta(2) ack_delta(2) len(1) payload(len)
  *     ctl bit 7 = direction (1 = server to client), bits 0-5 = TCP flags (FIN..URG),
  *     seq = sender's ISN + seq_delta, ack = receiver's ISN + ack_delta (wrapping);
- *     a SYN with an odd ack_delta carries the TCP Fast Open option.
+ *     a SYN with an odd ack_delta carries the TCP Fast Open option; a segment whose
+ *     seq_delta has bit 1 set carries a TCP timestamp option, tsval = ack_delta >> 2
+ *     (0 when ack_delta < 4: the invalid value), tsecr = seq_delta.
  * Invariants checked: delivered offsets never go backwards, data chunks are non-empty. */
 #include "sensor/flow/flow.h"
 #include "sensor/stream/stream.h"
@@ -169,6 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.tcp.win = (uint16_t)(ad * 7);
 		p.tcp.has_wscale = (ctl & SETU_TH_SYN) && (sd & 1);
 		p.tcp.wscale = (uint8_t)(sd >> 12);
+		p.tcp.has_ts = (sd & 2) != 0; /* timestamp validation (PAWS-like) */
+		p.tcp.tsval = (uint32_t)(ad >> 2);
+		p.tcp.tsecr = sd;
 		if ((ctl & SETU_TH_SYN) && (ad & 1)) { /* a TCP Fast Open option */
 			p.l4 = tfo_hdr;
 			p.tcp.hlen = sizeof(tfo_hdr);

@@ -1,9 +1,7 @@
 /* fuzz_taxii_envelope.c — libFuzzer target: the input is the body of a TAXII 2.1 Add
  * Objects request (§5.4), handled end to end (JSON parse, envelope, STIX validation, TLP
  * extension, store write, status resource) against an in-memory SQLite hub. */
-#include "hub/auth/acl.h"
-#include "hub/auth/token.h"
-#include "hub/store/store.h"
+#include "fuzz_hub.h"
 #include "hub/taxii/taxii.h"
 
 #include <stddef.h>
@@ -24,27 +22,11 @@ static unsigned runs;
 
 static setu_store_t *open_hub(void)
 {
-	setu_store_t *s = NULL;
-	if (setu_store_open(":memory:", &s, NULL) != 0)
-		abort();
-	setu_api_root_t root;
-	setu_org_t org = {.name = "fuzz"};
-	setu_member_t m = {.name = "fuzzer", .role = SETU_ROLE_CONTRIBUTOR};
-	setu_collection_t c;
-	uint8_t hash[32];
-	int64_t tid;
-	setu_token_hash(FUZZ_TOKEN, strlen(FUZZ_TOKEN), hash);
-	if (s->ops->api_root_ensure(s, "api1", "fuzz", &root) != 0 ||
-	    s->ops->org_add(s, &org, NULL) != 0)
-		abort();
-	m.org_id = org.id;
-	if (s->ops->member_add(s, &m, NULL) != 0 ||
-	    s->ops->token_add(s, m.id, hash, &tid) != 0 ||
-	    s->ops->collection_add(s, root.id, "c", "", false, &c) != 0 ||
-	    s->ops->collection_grant(s, c.id, org.id, true, true) != 0)
-		abort();
-	snprintf(coll_path, sizeof(coll_path), "/api1/collections/%s/objects/", c.uuid);
-	return s;
+	fuzz_hub_t h;
+	fuzz_hub_open(&h, FUZZ_TOKEN, SETU_ROLE_CONTRIBUTOR, false);
+	snprintf(coll_path, sizeof(coll_path), "/api1/collections/%s/objects/",
+	         h.coll.uuid);
+	return h.store;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,9 +4,7 @@
  * Authorization ("-" = none), then the body. Query arguments are split on & and = as-is;
  * "COLL" in the path stands for the id of the hub's one (public, read-write) collection.
  */
-#include "hub/auth/acl.h"
-#include "hub/auth/token.h"
-#include "hub/store/store.h"
+#include "fuzz_hub.h"
 #include "hub/taxii/taxii.h"
 
 #include "common/limits.h"
@@ -27,27 +25,10 @@ static unsigned runs;
 
 static setu_store_t *open_hub(void)
 {
-	setu_store_t *s = NULL;
-	if (setu_store_open(":memory:", &s, NULL) != 0)
-		abort();
-	setu_api_root_t root;
-	setu_org_t org = {.name = "fuzz"};
-	setu_member_t m = {.name = "fuzzer", .role = SETU_ROLE_ADMIN};
-	setu_collection_t c;
-	uint8_t hash[32];
-	int64_t tid;
-	setu_token_hash("T", 1, hash);
-	if (s->ops->api_root_ensure(s, "api1", "fuzz", &root) != 0 ||
-	    s->ops->org_add(s, &org, NULL) != 0)
-		abort();
-	m.org_id = org.id;
-	if (s->ops->member_add(s, &m, NULL) != 0 ||
-	    s->ops->token_add(s, m.id, hash, &tid) != 0 ||
-	    s->ops->collection_add(s, root.id, "c", "", true, &c) != 0 ||
-	    s->ops->collection_grant(s, c.id, org.id, true, true) != 0)
-		abort();
-	snprintf(coll_id, sizeof(coll_id), "%s", c.uuid);
-	return s;
+	fuzz_hub_t h;
+	fuzz_hub_open(&h, "T", SETU_ROLE_ADMIN, true);
+	snprintf(coll_id, sizeof(coll_id), "%s", h.coll.uuid);
+	return h.store;
 }
 
 static char *take_line(char **p, char *end)

@@ -112,7 +112,7 @@ int setu_applayer_detect_event_by_name(const char *name);
 /* The detection events raised since the last call (1u << SETU_AL_DEV_* bits); the call
  * clears them, so each is reported once, on the packet whose data raised it. */
 uint32_t setu_alstate_take_detect_events(setu_alstate_t *st);
-/* Every detection event raised on the flow so far (for rules; not cleared). */
+/* Every detection event raised on the flow so far (not cleared; it keeps each once). */
 uint32_t setu_alstate_detect_events(const setu_alstate_t *st);
 /* The ones raised since the last take (not cleared). */
 uint32_t setu_alstate_pending_detect_events(const setu_alstate_t *st);

@@ -123,17 +123,9 @@ static bool sm_movable(uint8_t type)
 	case SM_FLAGS:
 	case SM_FRAGBITS:
 	case SM_IPOPTS:
-	/* no payload: nothing to move */
-	case SM_FLOW:
-	case SM_SAMEIP:
-	case SM_EVENT:
-	case SM_APPPROTO:
-	case SM_TLS_CERT_VALID:
-	case SM_TLS_STORE:
-	case SM_ALDET_EVENT:
 		return true;
 	default:
-		return false;
+		return sm_no_payload(type); /* nothing to move */
 	}
 }
 

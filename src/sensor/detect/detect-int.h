@@ -905,6 +905,23 @@ bool num_match(const sm_num_t *n, uint64_t v);
 /* Free the malloc'd payload of a keyword the arena can hold (never a PCRE2 code);
  * false for the other types (nothing freed). */
 bool sm_free_payload(sm_t *sm);
+/* Types whose sm->u holds a value, not an allocation (nothing to free or move): the one
+ * list sm_free and the rule arena both read. */
+static inline bool sm_no_payload(uint8_t type)
+{
+	switch (type) {
+	case SM_FLOW:
+	case SM_SAMEIP:
+	case SM_EVENT:
+	case SM_APPPROTO:
+	case SM_TLS_CERT_VALID:
+	case SM_TLS_STORE:
+	case SM_ALDET_EVENT:
+		return true;
+	default:
+		return false;
+	}
+}
 void sm_free(sm_t *sm);
 
 #endif

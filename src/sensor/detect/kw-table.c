@@ -64,21 +64,8 @@ void sm_free(sm_t *sm)
 		pcre2_code_free(sm->u.rx->re);
 	/* an arena rule's payload lives in the engine arena: only the PCRE2 code is ours
 	 */
-	if (!sm->arena && !sm_free_payload(sm)) {
-		switch (sm->type) {
-		case SM_FLOW:
-		case SM_SAMEIP:
-		case SM_EVENT:
-		case SM_APPPROTO:
-		case SM_TLS_CERT_VALID:
-		case SM_TLS_STORE:
-		case SM_ALDET_EVENT:
-			break; /* no payload */
-		default:
-			free(sm->u.num);
-			break;
-		}
-	}
+	if (!sm->arena && !sm_free_payload(sm) && !sm_no_payload(sm->type))
+		free(sm->u.num);
 	free(sm->num2);
 	memset(sm, 0, sizeof(*sm));
 }

@@ -1,5 +1,6 @@
 /* dns/eve.c — the "dns" block of EVE records, Suricata 8 format version 3 (type request/
  * response, queries, answers detailed + grouped, authorities, additionals). */
+#include "common/addr.h"
 #include "sensor/applayer/applayer-int.h"
 #include "sensor/applayer/dns/dns.h"
 
@@ -22,13 +23,13 @@ static void dns_addr(char *out, size_t size, const uint8_t *a, uint32_t len)
 	/* written by hand (no printf): one per A/AAAA answer of every logged reply */
 	static const char hx[] = "0123456789abcdef";
 	char *o = out;
-	if (len == 4 && size >= 16) {
-		for (int i = 0; i < 4; i++) {
-			if (i > 0)
-				*o++ = '.';
-			o += setu_fmt_u64(o, a[i]);
-		}
-	} else if (len == 16 && size >= 40) {
+	if (len == 4) {
+		setu_addr_t v4;
+		setu_addr_set4(&v4, a);
+		setu_addr_str(&v4, out, size);
+		return;
+	}
+	if (len == 16 && size >= 40) {
 		for (int i = 0; i < 16; i++) {
 			if (i > 0 && i % 2 == 0)
 				*o++ = ':';
